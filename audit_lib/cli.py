@@ -1,0 +1,117 @@
+"""Command line: ``stack-audit run | validate | init | diff``.
+
+Exit codes: 0 success, 1 a step failed (the message names the step and the
+cause), 2 invalid usage.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from .errors import AuditError, StepError
+
+console = Console(stderr=True, highlight=False)
+
+
+def _fail(exc: AuditError) -> None:
+    console.print(f"[bold red]error:[/] {click.style('', reset=True)}{exc}", markup=True, soft_wrap=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages to the terminal.")
+def main(verbose: bool) -> None:
+    """Audit a B2B revenue stack from its exports."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.argument("engagement_dir", required=False, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Output folder [default: reports/<engagement>].")
+@click.option("--pdf/--no-pdf", default=None, help="Also write report.pdf with headless Chromium or weasyprint [default: from engagement.yaml].")
+@click.option("--baseline", type=click.Path(exists=True, path_type=Path), help="An earlier results.json or report folder of the same client to compare against.")
+def run(engagement_dir: Path | None, out_dir: Path | None, pdf: bool | None, baseline: Path | None) -> None:
+    """Run the audit on ENGAGEMENT_DIR [default: the bundled sample engagement].
+
+    ENGAGEMENT_DIR holds engagement.yaml and the exports, or only the exports,
+    in which case a draft engagement.yaml is written there for review.
+    """
+    from .pipeline import SAMPLE_ENGAGEMENT, run_audit
+
+    folder = engagement_dir or SAMPLE_ENGAGEMENT
+    console.print(f"Auditing [bold]{folder}[/]")
+
+    def started(step: str) -> None:
+        console.print(f"  {step} ...", end="")
+
+    def ended(step: str, seconds: float) -> None:
+        console.print(f" done in {seconds:.1f} s")
+
+    try:
+        outputs = run_audit(folder, out_dir, pdf=pdf, baseline=baseline, on_start=started, on_end=ended)
+    except AuditError as exc:
+        console.print("")
+        _fail(exc)
+        return
+    console.print(f"[green]Report:[/] {outputs.report_html}")
+    if outputs.report_pdf:
+        console.print(f"[green]PDF:[/] {outputs.report_pdf}")
+    console.print(f"Results: {outputs.results_path}")
+    if outputs.evidence:
+        console.print(f"Evidence: {outputs.evidence}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--out", "out_path", type=click.Path(path_type=Path), help="Where to write intake.json [default: FOLDER/intake.json].")
+def validate(folder: Path, out_path: Path | None) -> None:
+    """Read every export in FOLDER and report how each file and row was read.
+
+    Writes intake.json; for a bare folder of exports also drafts engagement.yaml.
+    """
+    from .intake import validate_folder
+
+    try:
+        report = validate_folder(folder, out_path, console=console)
+    except AuditError as exc:
+        _fail(exc)
+        return
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--template", "template", default="b2b-software", show_default=True, help="Engagement template under templates/engagements/.")
+@click.option("--client", default=None, help="Client name written into engagement.yaml.")
+def init(folder: Path, template: str, client: str | None) -> None:
+    """Create a new engagement folder from a template."""
+    from .scaffold import create_engagement
+
+    try:
+        path = create_engagement(folder, template, client=client)
+    except AuditError as exc:
+        _fail(exc)
+        return
+    console.print(f"Created {path}. Put the client's exports in {folder} and edit engagement.yaml.")
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+def diff(old: Path, new: Path) -> None:
+    """Show what moved between two audits of the same client (results.json or report folders)."""
+    from .diff import diff_results, print_diff
+
+    try:
+        print_diff(diff_results(old, new), console=Console(highlight=False))
+    except AuditError as exc:
+        _fail(exc)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

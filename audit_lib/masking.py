@@ -1,0 +1,61 @@
+"""Masking of personal data before anything reaches the report or evidence files.
+
+The report shows no email address, phone number or person name unless the
+engagement sets ``report.show_personal_data``. Ids that are themselves
+personal (an owner's name used as its id) are replaced by stable pseudonyms.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+PHONE_RE = re.compile(r"(?<![\w.])\+?\d[\d\s().-]{7,}\d(?![\w.])")
+
+PERSONAL_COLUMNS = frozenset({"email", "contact_email", "full_name", "phone", "owner_name", "first_name", "last_name"})
+
+
+def mask_email(value: str | None) -> str | None:
+    """Keep the first character of the local part and the domain: ``j***@acme.com``."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if "@" not in text:
+        return "***"
+    local, _, domain = text.partition("@")
+    return f"{local[:1]}***@{domain.lower()}"
+
+
+def pseudonym(value: Any, prefix: str = "Person") -> str | None:
+    """Return a stable pseudonym such as ``Person-3f2a`` for a person's name or id."""
+    if value is None:
+        return None
+    digest = hashlib.sha256(str(value).strip().lower().encode("utf-8")).hexdigest()[:4]
+    return f"{prefix}-{digest}"
+
+
+def scrub_text(text: str) -> str:
+    """Replace every email address and phone number inside free text."""
+    text = EMAIL_RE.sub(lambda m: mask_email(m.group(0)) or "***", text)
+    return PHONE_RE.sub("[phone]", text)
+
+
+def mask_row(row: dict[str, Any], show_personal_data: bool = False) -> dict[str, Any]:
+    """Mask a record's personal columns and scrub emails and phones from its text values."""
+    if show_personal_data:
+        return dict(row)
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if value is None:
+            out[key] = None
+        elif key in {"email", "contact_email"}:
+            out[key] = mask_email(value)
+        elif key in PERSONAL_COLUMNS:
+            out[key] = pseudonym(value)
+        elif isinstance(value, str):
+            out[key] = scrub_text(value)
+        else:
+            out[key] = value
+    return out

@@ -74,7 +74,7 @@ class QualifiedRule(_Model):
 
 class WonRule(_Model):
     won_stages: list[str] = ["Closed Won", "Won"]
-    min_amount: float = 0.0
+    min_amount: float | None = Field(0.0, description="Verified won deals need amount > min_amount; null when the export has no deal value")
     require_close_in_period: bool = True
 
 

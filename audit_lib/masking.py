@@ -12,7 +12,9 @@ import re
 from typing import Any
 
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-PHONE_RE = re.compile(r"(?<![\w.])\+?\d[\d\s().-]{7,}\d(?![\w.])")
+PHONE_RE = re.compile(r"(?<![\w.])\+?\(?\d[\d\s().-]{7,}\d(?![\w.])")
+DATE_LIKE_RE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}")
+MIN_PHONE_DIGITS = 9
 
 PERSONAL_COLUMNS = frozenset({"email", "contact_email", "full_name", "phone", "owner_name", "first_name", "last_name"})
 
@@ -39,7 +41,15 @@ def pseudonym(value: Any, prefix: str = "Person") -> str | None:
 def scrub_text(text: str) -> str:
     """Replace every email address and phone number inside free text."""
     text = EMAIL_RE.sub(lambda m: mask_email(m.group(0)) or "***", text)
-    return PHONE_RE.sub("[phone]", text)
+    return PHONE_RE.sub(_phone_or_keep, text)
+
+
+def _phone_or_keep(match: re.Match[str]) -> str:
+    candidate = match.group(0)
+    digits = sum(ch.isdigit() for ch in candidate)
+    if digits < MIN_PHONE_DIGITS or DATE_LIKE_RE.search(candidate):
+        return candidate
+    return "[phone]"
 
 
 def mask_row(row: dict[str, Any], show_personal_data: bool = False) -> dict[str, Any]:

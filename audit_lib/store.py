@@ -35,11 +35,21 @@ def open_store(cache_dir: str | Path, con: duckdb.DuckDBPyConnection | None = No
     for name, table in TABLES.items():
         parquet = cache_dir / f"{name}.parquet"
         if parquet.exists():
-            con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet(?)", [str(parquet)])
+            source = "read_parquet(" + _sql_literal(str(parquet)) + ")"
+            present = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+            select = ", ".join(
+                f'CAST("{c}" AS {t}) AS "{c}"' if c in present else f'CAST(NULL AS {t}) AS "{c}"'
+                for c, t in duckdb_columns(table)
+            )
+            con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {select} FROM {source}")
         else:
             cols = ", ".join(f'"{c}" {t}' for c, t in duckdb_columns(table))
             con.execute(f"CREATE OR REPLACE TABLE {name} ({cols})")
     return con
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:

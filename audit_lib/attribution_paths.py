@@ -1,0 +1,197 @@
+"""Touch paths per opportunity, built in DuckDB.
+
+The functions here create temporary tables on the connection and return only
+counts. The per-touch rows stay in DuckDB so that millions of activities never
+reach pandas:
+
+``attr_opps``    one row per opportunity that starts a path: won deals that
+                 convert, and lost or open opportunities that do not
+``attr_events``  marketing touches and sales activities as one event list
+``attr_path``    one row per (opportunity, event) in the lookback window,
+                 with the event's position in the path and the path length
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from .config import Engagement
+
+ACTIVITY_CHANNEL = "sales activity"
+
+# Activity statuses that say the activity did not take place.
+SKIPPED_ACTIVITY_STATUSES = ("cancelled", "canceled", "no_show", "no show", "bounced", "scheduled")
+
+
+def _norm(expr: str) -> str:
+    """SQL for a trimmed, case-folded text value, NULL when blank."""
+    return f"nullif(lower(trim({expr})), '')"
+
+
+def build_opportunities(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dict[str, int]:
+    """Create ``attr_opps`` and return counts of the opportunities set aside.
+
+    A won deal converts when it is verified as in docs/metrics.md: won flag or
+    won stage, amount above ``min_amount`` and close date in the period. Its
+    path ends on the close date. A lost opportunity closed in the period, or an
+    opportunity still open, gives a non-converting path that ends on its close
+    date or on the period end. Claimed but unverified won deals start no path.
+    """
+    rules = engagement.outcomes.closed_won
+    won_stages = [s.strip().lower() for s in rules.won_stages]
+    rates = {code.upper(): float(rate) for code, rate in engagement.finance.fx_rates.items()}
+    rates[engagement.currency] = 1.0
+    con.execute("CREATE OR REPLACE TEMP TABLE attr_fx (currency VARCHAR, rate DOUBLE)")
+    con.executemany("INSERT INTO attr_fx VALUES (?, ?)", sorted(rates.items()))
+
+    close_rule = "o.close_date BETWEEN $start AND $end" if rules.require_close_in_period else "o.close_date IS NOT NULL"
+    params = {
+        "start": engagement.period.start,
+        "end": engagement.period.end,
+        "won_stages": won_stages,
+        "min_amount": float(rules.min_amount),
+        "currency": engagement.currency,
+    }
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE attr_opps_all AS
+        WITH contact_one AS (
+            SELECT contact_id, min({_norm('email')}) AS email, min(created_at) AS created_at
+            FROM contacts WHERE contact_id IS NOT NULL GROUP BY contact_id
+        ), flagged AS (
+            SELECT o.opportunity_id, o.account_id, o.contact_id, o.created_at AS opp_created_at,
+                   c.email AS contact_email, c.created_at AS lead_created_at, o.close_date,
+                   coalesce(o.is_won, false) OR lower(trim(o.stage)) IN (SELECT unnest($won_stages)) AS won,
+                   coalesce(o.is_closed, lower(trim(o.stage)) LIKE 'closed%') AS closed,
+                   o.amount, o.amount * fx.rate AS revenue,
+                   fx.rate IS NULL AS missing_rate
+            FROM opportunities o
+            LEFT JOIN contact_one c ON c.contact_id = o.contact_id
+            LEFT JOIN attr_fx fx ON fx.currency = coalesce(upper(trim(o.currency)), $currency)
+        )
+        SELECT o.*,
+            CASE
+                WHEN won AND {close_rule} AND o.amount > $min_amount AND NOT missing_rate THEN 'converting'
+                WHEN won AND {close_rule} AND o.amount > $min_amount THEN 'missing_rate'
+                WHEN won THEN 'unverified_won'
+                WHEN closed AND o.close_date BETWEEN $start AND $end THEN 'non_converting'
+                WHEN NOT closed AND coalesce(o.opp_created_at::DATE <= $end, true) THEN 'non_converting'
+                ELSE 'out_of_period'
+            END AS role,
+            CASE WHEN closed OR won THEN o.close_date ELSE $end END AS anchor_date
+        FROM flagged o
+        """,
+        params,
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE attr_opps AS
+        SELECT row_number() OVER (ORDER BY opportunity_id) AS opp, *, role = 'converting' AS converts
+        FROM attr_opps_all WHERE role IN ('converting', 'non_converting') AND anchor_date IS NOT NULL
+        """
+    )
+    rows = con.execute("SELECT role, count(*) FROM attr_opps_all GROUP BY role").fetchall()
+    return {role: int(n) for role, n in rows}
+
+
+def build_events(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dict[str, int]:
+    """Create ``attr_events`` and return counts of the rows used and set aside.
+
+    Touches take their channel from the touch, else from its campaign, else
+    "unknown". Activities that took place form the channel "sales activity"
+    with the touch type "activity: <activity_type>". Only events that can fall
+    in some path's lookback window are kept.
+    """
+    lookback = int(engagement.attribution.lookback_days)
+    window = con.execute("SELECT min(anchor_date), max(anchor_date) FROM attr_opps").fetchone()
+    first_day, last_day = window if window[0] is not None else (engagement.period.start, engagement.period.end)
+    skipped = list(SKIPPED_ACTIVITY_STATUSES)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE attr_events AS
+        WITH contact_one AS (
+            SELECT contact_id, min({_norm('email')}) AS email FROM contacts
+            WHERE contact_id IS NOT NULL GROUP BY contact_id
+        ), campaign_one AS (
+            SELECT campaign_id, min({_norm('channel')}) AS channel, min(name) AS name FROM campaigns
+            WHERE campaign_id IS NOT NULL GROUP BY campaign_id
+        ), raw AS (
+            SELECT 'touch' AS source, t.touch_id AS event_id, t.occurred_at,
+                   coalesce({_norm('t.channel')}, cp.channel, 'unknown') AS channel,
+                   t.campaign_id, coalesce({_norm('t.touch_type')}, 'unknown') AS touch_type,
+                   t.contact_id, {_norm('t.contact_email')} AS email, t.account_id,
+                   CAST(NULL AS VARCHAR) AS opportunity_id
+            FROM touches t LEFT JOIN campaign_one cp ON cp.campaign_id = t.campaign_id
+            UNION ALL
+            SELECT 'activity', a.activity_id, a.occurred_at, '{ACTIVITY_CHANNEL}', a.campaign_id,
+                   'activity: ' || coalesce({_norm('a.activity_type')}, 'other'),
+                   a.contact_id, {_norm('a.contact_email')}, a.account_id, a.opportunity_id
+            FROM activities a
+            WHERE coalesce({_norm('a.status')}, '') NOT IN (SELECT unnest($skipped))
+        )
+        SELECT row_number() OVER () AS ev, r.source, r.event_id, r.occurred_at, r.channel, r.campaign_id,
+               r.touch_type, r.contact_id, coalesce(r.email, c.email) AS email, r.account_id, r.opportunity_id
+        FROM raw r LEFT JOIN contact_one c ON c.contact_id = r.contact_id
+        WHERE r.occurred_at::DATE BETWEEN $first_day::DATE - $lookback AND $last_day
+        """,
+        {"skipped": skipped, "first_day": first_day, "last_day": last_day, "lookback": lookback},
+    )
+    counts = con.execute(
+        f"""
+        SELECT
+            (SELECT count(*) FROM touches) AS touches,
+            (SELECT count(*) FROM touches WHERE occurred_at IS NULL) AS touches_without_time,
+            (SELECT count(*) FROM activities) AS activities,
+            (SELECT count(*) FROM activities WHERE coalesce({_norm('status')}, '') IN (SELECT unnest($skipped)))
+                AS activities_not_held,
+            (SELECT count(*) FROM activities WHERE occurred_at IS NULL) AS activities_without_time,
+            (SELECT count(*) FROM attr_events) AS events_in_window
+        """,
+        {"skipped": skipped},
+    ).fetchone()
+    names = ["touches", "touches_without_time", "activities", "activities_not_held", "activities_without_time", "events_in_window"]
+    return dict(zip(names, (int(n) for n in counts)))
+
+
+def build_paths(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> None:
+    """Create ``attr_path``: every event linked to an opportunity in its window.
+
+    An event links to an opportunity when its opportunity_id is the
+    opportunity's, its contact (by contact_id or by trimmed, case-folded email)
+    is the opportunity's contact or belongs to the opportunity's account, or its
+    account_id is the opportunity's. The window runs from ``lookback_days``
+    days before the anchor date to the anchor date, both days included.
+    """
+    lookback = int(engagement.attribution.lookback_days)
+    in_window = "e.occurred_at::DATE BETWEEN o.anchor_date - $lookback AND o.anchor_date"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE attr_path AS
+        WITH contact_accounts AS (
+            SELECT DISTINCT contact_id, {_norm('email')} AS email, account_id FROM contacts
+            WHERE account_id IS NOT NULL
+        ), event_accounts AS (
+            SELECT e.ev, ca.account_id FROM attr_events e JOIN contact_accounts ca ON ca.contact_id = e.contact_id
+            UNION
+            SELECT e.ev, ca.account_id FROM attr_events e JOIN contact_accounts ca ON ca.email = e.email
+            UNION
+            SELECT ev, account_id FROM attr_events WHERE account_id IS NOT NULL
+        ), links AS (
+            SELECT o.opp, e.ev FROM attr_events e JOIN attr_opps o ON e.opportunity_id = o.opportunity_id WHERE {in_window}
+            UNION
+            SELECT o.opp, e.ev FROM attr_events e JOIN attr_opps o ON e.contact_id = o.contact_id WHERE {in_window}
+            UNION
+            SELECT o.opp, e.ev FROM attr_events e JOIN attr_opps o ON e.email = o.contact_email WHERE {in_window}
+            UNION
+            SELECT o.opp, ea.ev FROM event_accounts ea JOIN attr_opps o ON ea.account_id = o.account_id
+                JOIN attr_events e ON e.ev = ea.ev WHERE {in_window}
+        )
+        SELECT l.opp, e.*, o.converts, o.revenue, o.anchor_date, o.opp_created_at, o.lead_created_at,
+               row_number() OVER path AS pos,
+               count(*) OVER (PARTITION BY l.opp) AS n
+        FROM links l JOIN attr_events e ON e.ev = l.ev JOIN attr_opps o ON o.opp = l.opp
+        WINDOW path AS (PARTITION BY l.opp ORDER BY e.occurred_at, e.source DESC, e.event_id, e.channel,
+                        e.campaign_id, e.touch_type, e.ev)
+        """,
+        {"lookback": lookback},
+    )

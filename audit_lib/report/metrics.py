@@ -1,0 +1,163 @@
+"""Report sections for each metric: outcomes, efficiency, cost per outcome, graph, attribution.
+
+Every section states the rules in force and shows masked example rows with
+``source_file`` and ``source_line`` so a reader can find the rows behind a figure.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .charts import chart
+from .format import esc, is_number, money, not_assessable, number, percent, table
+from .sections import OUTCOME_LABELS, currency_of, metric_value, rules_text, section, shows_personal_data, wrap
+
+BREAKDOWNS = (("channel", "By channel"), ("campaign", "By campaign"), ("team", "By team"), ("month", "By month"))
+
+
+def _rows(value: Any) -> list[dict[str, Any]]:
+    return [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
+
+
+def _examples(results: dict[str, Any], rows: Any, caption: str) -> str:
+    rows = _rows(rows)
+    if not rows:
+        return ""
+    return table(rows, currency_of(results), max_rows=10, show_personal_data=shows_personal_data(results), caption=caption)
+
+
+def outcomes_section(results: dict[str, Any]) -> str:
+    """Render claimed against verified outcomes, their cost per outcome and the rules behind them."""
+    metrics = section(results, "metrics")
+    outcomes = _rows(metrics.get("outcomes"))
+    if not outcomes:
+        return wrap("outcomes", "Outcomes and Cost per Outcome", not_assessable(metrics.get("outcomes_reason") or "no outcome figures in the results"))
+    columns = ["label", "claimed", "verified", "unverified", "cost", "cost_per_outcome", "status", "reason"]
+    rows = [{**row, "label": row.get("label") or OUTCOME_LABELS.get(str(row.get("type")), row.get("type"))} for row in outcomes]
+    body = table(rows, currency_of(results), columns=columns)
+    body += chart("metrics", "outcomes_chart", metrics, title="Claimed against verified outcomes")
+    stated = [f"<li><strong>{esc(row['label'])}</strong>: {esc(row.get('rule'))}</li>" for row in rows if row.get("rule")]
+    body += "<h3>Rules in force</h3>"
+    body += f'<ul class="rules">{"".join(stated)}</ul>' if stated else rules_text(results)
+    body += verified_examples(results, metrics.get("verified_rows"))
+    return wrap("outcomes", "Outcomes and Cost per Outcome", body)
+
+
+def verified_examples(results: dict[str, Any], verified: Any) -> str:
+    """Show example verified rows, whether stored as one list or as a list per outcome type."""
+    if isinstance(verified, dict):
+        parts = [_examples(results, rows, f"Example verified rows: {OUTCOME_LABELS.get(kind, kind)}") for kind, rows in verified.items()]
+        body = "".join(parts)
+    else:
+        body = _examples(results, verified, "Example verified rows")
+    return f"<h3>Rows behind the figures</h3>{body}" if body else ""
+
+
+def efficiency_section(results: dict[str, Any]) -> str:
+    """Render the sales efficiency ratio, input metrics, CAC, magic number and CAC payback."""
+    currency = currency_of(results)
+    metrics = section(results, "metrics")
+    eff = metrics.get("efficiency") if isinstance(metrics.get("efficiency"), dict) else {}
+    if is_number(eff.get("ratio")) and eff.get("status") != "not_assessable":
+        body = (
+            f'<p class="headline">Sales efficiency ratio <strong>{number(eff["ratio"], 2)}</strong>: '
+            f'{money(eff.get("bookings"), currency)} of {esc(eff.get("variant") or "bookings")} '
+            f'for {money(eff.get("cost"), currency)} of sales and marketing cost.</p>'
+        )
+    else:
+        body = not_assessable(eff.get("reason") or "the efficiency ratio is not in the results")
+
+    inputs = _rows(metrics.get("input_metrics"))
+    body += "<h3>Input metrics</h3>"
+    if inputs:
+        shown = []
+        for row in inputs:
+            value, reason = metric_value(row, currency)
+            shown.append({"metric": row.get("label") or row.get("metric"), "numerator": row.get("numerator"), "denominator": row.get("denominator"), "value": value if reason is None else "n/a", "note": reason or ""})
+        body += _metric_table(shown, currency)
+    else:
+        body += not_assessable("no input metrics in the results")
+
+    others = []
+    for key, name in (("cac", "Customer acquisition cost (CAC)"), ("magic_number", "Magic number"), ("cac_payback_months", "CAC payback (months)")):
+        value, reason = metric_value(metrics.get(key), currency)
+        if key == "cac" and reason is None and is_number((metrics.get(key) or {}).get("value") if isinstance(metrics.get(key), dict) else None):
+            value = money(metrics[key]["value"], currency)
+        others.append({"metric": name, "value": value, "note": f"Not assessable: {reason}" if reason else ""})
+    body += _metric_table(others, currency)
+    quarters = metrics.get("magic_number", {}).get("quarters") if isinstance(metrics.get("magic_number"), dict) else None
+    if _rows(quarters):
+        body += table(_rows(quarters), currency, caption="Magic number by quarter")
+    return wrap("efficiency", "Efficiency and input metrics", body)
+
+
+def _metric_table(rows: list[dict[str, Any]], currency: str) -> str:
+    """Render metric rows whose ``value`` is already formatted text."""
+    parts = ['<table class="data"><thead><tr><th>Metric</th>']
+    has_parts = any("numerator" in row for row in rows)
+    if has_parts:
+        parts.append('<th class="num">Numerator</th><th class="num">Denominator</th>')
+    parts.append('<th class="num">Value</th><th>Note</th></tr></thead><tbody>')
+    for row in rows:
+        parts.append(f"<tr><td>{esc(row['metric'])}</td>")
+        if has_parts:
+            numerator = money(row.get("numerator"), currency) if "cost" in str(row["metric"]).lower() else number(row.get("numerator"))
+            parts.append(f'<td class="num">{numerator}</td><td class="num">{number(row.get("denominator"))}</td>')
+        parts.append(f'<td class="num">{row["value"]}</td><td>{esc(row.get("note"))}</td></tr>')
+    parts.append("</tbody></table>")
+    return "".join(parts)
+
+
+def cost_per_outcome_section(results: dict[str, Any]) -> str:
+    """Render Cost per Outcome by channel, campaign, team and month."""
+    metrics = section(results, "metrics")
+    by = metrics.get("cost_per_outcome_by") if isinstance(metrics.get("cost_per_outcome_by"), dict) else {}
+    body = chart("metrics", "cpo_by_channel_chart", metrics, title="Cost per Outcome by channel")
+    for key, title in BREAKDOWNS:
+        body += f"<h3>{esc(title)}</h3>"
+        rows = _rows(by.get(key))
+        body += table(rows, currency_of(results)) if rows else not_assessable(by.get(f"{key}_reason") or f"no {key} breakdown in the results")
+    return wrap("cpo-breakdown", "Cost per Outcome by channel, campaign, team and month", body)
+
+
+def graph_section(results: dict[str, Any]) -> str:
+    """Render the traceability waterfall, spend flow and untraceable won deals."""
+    currency = currency_of(results)
+    graph = section(results, "graph")
+    if not graph:
+        return wrap("graph", "Revenue graph", not_assessable(results.get("graph_reason") or "no revenue graph in the results"))
+    body = ""
+    won = graph.get("won_traceable") if isinstance(graph.get("won_traceable"), dict) else None
+    if won:
+        deals = won.get("deals_share", won.get("share"))
+        revenue = won.get("revenue_share")
+        body += (
+            f'<p class="headline">{percent(deals)} of won deals and {percent(revenue)} of won revenue '
+            "trace back to a touch or activity within the lookback window.</p>"
+        )
+    body += chart("graph", "waterfall_chart", graph, title="Where the trace from spend to revenue breaks")
+    body += table(_rows(graph.get("waterfall")), currency, caption="Traceability waterfall") if _rows(graph.get("waterfall")) else not_assessable(graph.get("waterfall_reason") or "no waterfall in the results")
+    body += "<h3>Spend flow</h3>" + chart("graph", "spend_flow_chart", graph, title="Spend reaching opportunities and revenue")
+    reach = graph.get("spend_reach")
+    if _rows(reach):
+        body += table(_rows(reach), currency)
+    elif isinstance(reach, dict):
+        body += table([reach], currency)
+    body += _examples(results, graph.get("untraceable_examples"), "Example won deals with no trace")
+    return wrap("graph", "Revenue graph", body)
+
+
+def attribution_section(results: dict[str, Any]) -> str:
+    """Render the Cost per Outcome band across attribution models and credit per channel."""
+    attribution = section(results, "attribution")
+    if not attribution:
+        return wrap("attribution", "Attribution", not_assessable(results.get("attribution_reason") or "no attribution results"))
+    model = section(results, "engagement").get("attribution")
+    body = ""
+    if isinstance(model, dict) and model.get("model"):
+        body += f'<p>Headline model: {esc(str(model["model"]).replace("_", " "))}, lookback {esc(model.get("lookback_days"))} days. The band shows how far each figure moves across every model.</p>'
+    body += chart("attribution", "cpo_band_chart", attribution, title="Cost per Outcome band across attribution models")
+    for key, title in (("bands", "Cost per Outcome band"), ("by_channel", "Credit by channel")):
+        rows = _rows(attribution.get(key))
+        body += f"<h3>{title}</h3>" + (table(rows, currency_of(results)) if rows else not_assessable(attribution.get(f"{key}_reason") or f"no {key.replace('_', ' ')} in the results"))
+    return wrap("attribution", "Attribution", body)

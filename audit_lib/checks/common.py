@@ -1,0 +1,196 @@
+"""Helpers shared by the symptom checks: SQL for verified outcomes, status bands and rank statistics.
+
+The verified-outcome rules follow docs/metrics.md: status values and stage
+names are compared trimmed and case-insensitively, and the period includes
+both its start and end day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from ..config import Engagement
+from ..findings import Status, status_from_score
+from ..masking import mask_row
+
+BOOTSTRAP_ITERATIONS = 1000
+BOOTSTRAP_SEED = 20240601
+EVIDENCE_ROW_LIMIT = 10
+
+
+def sql_list(values: list[str]) -> str:
+    """Render values as a lower-cased SQL string list, or a list that matches nothing when empty."""
+    cleaned = [str(v).strip().lower().replace("'", "''") for v in values]
+    if not cleaned:
+        return "(NULL)"
+    return "(" + ", ".join(f"'{v}'" for v in cleaned) + ")"
+
+
+def norm(column: str) -> str:
+    """SQL expression for a text column trimmed and lower-cased."""
+    return f"lower(trim({column}))"
+
+
+def period_bounds(engagement: Engagement) -> tuple[dt.datetime, dt.datetime]:
+    """Return the period as [start, end) timestamps, so the end day is included."""
+    start = dt.datetime.combine(engagement.period.start, dt.time())
+    end = dt.datetime.combine(engagement.period.end + dt.timedelta(days=1), dt.time())
+    return start, end
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+    return con.execute(sql, params or []).df()
+
+
+def count_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def held_meeting_predicate(engagement: Engagement, alias: str = "a") -> str:
+    """SQL condition that makes an activity row a verified held meeting (period not included)."""
+    rule = engagement.outcomes.meeting_held
+    condition = (
+        f"{norm(f'{alias}.activity_type')} IN {sql_list(rule.activity_types)} "
+        f"AND {norm(f'{alias}.status')} IN {sql_list(rule.held_statuses)}"
+    )
+    if rule.require_contact_or_account:
+        condition += (
+            f" AND ({alias}.contact_id IS NOT NULL OR {alias}.contact_email IS NOT NULL"
+            f" OR {alias}.account_id IS NOT NULL)"
+        )
+    return condition
+
+
+def meeting_type_predicate(engagement: Engagement, alias: str = "a") -> str:
+    return f"{norm(f'{alias}.activity_type')} IN {sql_list(engagement.outcomes.meeting_held.activity_types)}"
+
+
+def won_predicate(engagement: Engagement, alias: str = "o") -> str:
+    """SQL condition for a won opportunity: is_won true or a won stage."""
+    stages = sql_list(engagement.outcomes.closed_won.won_stages)
+    return f"(coalesce({alias}.is_won, false) OR {norm(f'{alias}.stage')} IN {stages})"
+
+
+def verified_won_predicate(engagement: Engagement, alias: str = "o") -> str:
+    """SQL condition for a verified closed-won deal; binds two parameters: period start and end."""
+    rule = engagement.outcomes.closed_won
+    return (
+        f"{won_predicate(engagement, alias)} AND {alias}.amount > {float(rule.min_amount)} "
+        f"AND {alias}.close_date >= CAST(? AS DATE) AND {alias}.close_date < CAST(? AS DATE)"
+    )
+
+
+def verified_qualified_sql(engagement: Engagement) -> str:
+    """SELECT of verified qualified opportunities (opportunity_id, owner_id, team, contact_id, created_at).
+
+    Binds two parameters: period start and end.
+    """
+    rule = engagement.outcomes.qualified_opportunity
+    stages = sql_list(rule.stages + engagement.outcomes.closed_won.won_stages)
+    conditions = [
+        "o.created_at >= ? AND o.created_at < ?",
+        f"({norm('o.stage')} IN {stages} OR {won_predicate(engagement, 'o')} OR EXISTS ("
+        f"SELECT 1 FROM opportunity_history h WHERE h.opportunity_id = o.opportunity_id "
+        f"AND {norm('h.stage')} IN {stages}))",
+    ]
+    if rule.require_account:
+        conditions.append("o.account_id IS NOT NULL")
+    if rule.require_contact:
+        conditions.append("o.contact_id IS NOT NULL")
+    return (
+        "SELECT o.opportunity_id, o.owner_id, o.team, o.contact_id, o.account_id, o.created_at "
+        "FROM opportunities o WHERE " + " AND ".join(conditions)
+    )
+
+
+def band_status(engagement: Engagement, check_id: str, score: float) -> Status:
+    band = getattr(engagement.thresholds, check_id)
+    return status_from_score(score, band.pass_at, band.warn_at)
+
+
+def severity_for(status: Status) -> str:
+    return {"fail": "high", "warn": "medium", "pass": "low"}.get(status, "medium")
+
+
+def masked_rows(frame: pd.DataFrame, engagement: Engagement, limit: int = EVIDENCE_ROW_LIMIT) -> list[dict[str, Any]]:
+    """Return up to ``limit`` rows as masked dicts (personal columns masked unless the report shows them)."""
+    rows = records(frame.head(limit))
+    return [mask_row(row, engagement.report.show_personal_data) for row in rows]
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return frame rows as plain dicts with NaN and NaT turned into None."""
+    out = []
+    for row in frame.to_dict(orient="records"):
+        out.append({k: (None if _is_missing(v) else _plain(v)) for k, v in row.items()})
+    return out
+
+
+def _is_missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if hasattr(value, "item") and callable(value.item):
+        return value.item()
+    return value
+
+
+def plural(count: int, noun: str) -> str:
+    """Return "1 month" or "3 months"."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.0f}%"
+
+
+def spearman(x: np.ndarray, y: np.ndarray) -> float | None:
+    """Spearman rank correlation with average ranks for ties; None when either side is constant."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if len(x) < 3:
+        return None
+    rx = pd.Series(x).rank(method="average").to_numpy()
+    ry = pd.Series(y).rank(method="average").to_numpy()
+    if rx.std() == 0 or ry.std() == 0:
+        return None
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
+def bootstrap_spearman_ci(
+    x: np.ndarray, y: np.ndarray, iterations: int = BOOTSTRAP_ITERATIONS, seed: int = BOOTSTRAP_SEED
+) -> tuple[float | None, float | None]:
+    """Percentile 95% interval of Spearman's rho over resampled pairs.
+
+    Resamples with a constant side are skipped. Returns (None, None) when
+    fewer than half of the resamples give a correlation.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    n = len(x)
+    if n < 3:
+        return None, None
+    rng = np.random.default_rng(seed)
+    index = rng.integers(0, n, size=(iterations, n))
+    rx = pd.DataFrame(x[index]).rank(axis=1, method="average").to_numpy()
+    ry = pd.DataFrame(y[index]).rank(axis=1, method="average").to_numpy()
+    rx = rx - rx.mean(axis=1, keepdims=True)
+    ry = ry - ry.mean(axis=1, keepdims=True)
+    denominator = np.sqrt((rx**2).sum(axis=1) * (ry**2).sum(axis=1))
+    valid = denominator > 0
+    if valid.sum() < iterations / 2:
+        return None, None
+    rho = (rx * ry).sum(axis=1)[valid] / denominator[valid]
+    low, high = np.percentile(rho, [2.5, 97.5])
+    return float(low), float(high)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Any
 
 from .charts import chart
-from .format import badge, esc, is_number, not_assessable, number, table
+from .format import badge, esc, is_number, money, not_assessable, number, table
 from .sections import currency_of, section, shows_personal_data, sorted_findings, wrap
 
 log = logging.getLogger(__name__)
@@ -71,42 +70,56 @@ def findings_sections(results: dict[str, Any]) -> str:
     return "".join(finding_section(results, finding) for finding in findings)
 
 
-def load_baseline(baseline_path: str | Path | None) -> dict[str, Any] | None:
-    """Read a baseline results.json, or a report folder holding one; None when absent."""
+MOVED_MONEY_KEYS = ("sm_cost", "new_bookings", "cac", "cost_per_outcome:")
+
+
+def baseline_section(results: dict[str, Any], results_path: str | Path, baseline_path: str | Path | None) -> str:
+    """Compare with an earlier run through ``audit_lib.diff.diff_results``; "" without a baseline."""
     if not baseline_path:
-        return None
-    path = Path(baseline_path)
-    if path.is_dir():
-        path = path / "results.json"
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def baseline_section(results: dict[str, Any], baseline: dict[str, Any] | None) -> str:
-    """Compare with a baseline through ``audit_lib.diff.diff_results``; "" without a baseline."""
-    if baseline is None:
         return ""
+    title = "Comparison with the baseline"
     try:
         from ..diff import diff_results
 
-        diff = diff_results(baseline, results)
-    except Exception as exc:  # the diff module is optional; the report still renders without it
+        diff = diff_results(Path(baseline_path), Path(results_path))
+    except Exception as exc:  # the comparison is optional, so the report still renders without it
         log.warning("baseline comparison unavailable: %s: %s", type(exc).__name__, exc)
-        return wrap("baseline", "Comparison with the baseline", not_assessable(f"the comparison could not be computed ({type(exc).__name__})"))
+        return wrap("baseline", title, not_assessable(f"the comparison could not be computed: {exc}"))
     if not isinstance(diff, dict):
-        return wrap("baseline", "Comparison with the baseline", not_assessable("the comparison returned no result"))
-    body = ""
-    titles = {"metrics": "Metrics moved", "scores": "Scores moved", "opened": "Findings opened", "closed": "Findings closed"}
-    for key, value in diff.items():
-        heading = titles.get(key, key.replace("_", " ").capitalize())
-        if isinstance(value, list):
-            rows = [row if isinstance(row, dict) else {"item": row} for row in value]
-            body += f"<h3>{esc(heading)}</h3>" + (table(rows, currency_of(results)) if rows else '<p class="muted">None.</p>')
-        elif isinstance(value, dict):
-            rows = [{"item": k, **v} if isinstance(v, dict) else {"item": k, "value": v} for k, v in value.items()]
-            body += f"<h3>{esc(heading)}</h3>" + table(rows, currency_of(results))
-        else:
-            body += f"<p><strong>{esc(heading)}:</strong> {esc(value)}</p>"
-    return wrap("baseline", "Comparison with the baseline", body or '<p class="muted">No differences.</p>')
+        return wrap("baseline", title, not_assessable("the comparison returned no result"))
+
+    currency = currency_of(results)
+    old = diff.get("old") if isinstance(diff.get("old"), dict) else {}
+    body = f"<p>Compared with the run {esc(old.get('name') or '')} generated {esc(str(old.get('generated_at') or 'at an unknown time')[:10])}.</p>"
+    for warning in diff.get("warnings") or []:
+        body += f'<p class="warning">{esc(warning)}</p>'
+
+    moved = [row for row in diff.get("metrics") or [] if isinstance(row, dict)]
+    body += "<h3>Metrics moved</h3>" + (_moved_table(moved, currency) if moved else '<p class="muted">No metrics to compare.</p>')
+    findings = [row for row in diff.get("findings") or [] if isinstance(row, dict)]
+    columns = ["title", "old_status", "new_status", "old_score", "new_score", "score_change"]
+    body += "<h3>Scores moved</h3>" + (table(findings, currency, columns=columns, max_rows=50) if findings else '<p class="muted">No findings to compare.</p>')
+    for key, heading in (("opened", "Findings opened"), ("closed", "Findings closed")):
+        rows = [row for row in diff.get(key) or [] if isinstance(row, dict)]
+        items = "".join(f"<li>{badge(row.get('new_status'))} {esc(row.get('title') or row.get('id'))}</li>" for row in rows)
+        body += f"<h3>{heading}</h3>" + (f"<ul>{items}</ul>" if items else '<p class="muted">None.</p>')
+    return wrap("baseline", title, body)
+
+
+def _moved_table(rows: list[dict[str, Any]], currency: str) -> str:
+    """Render headline figures of both runs; money rows in the currency, the rest as numbers."""
+    parts = ['<table class="data"><thead><tr><th>Figure</th><th class="num">Baseline</th><th class="num">Now</th><th class="num">Change</th><th class="num">Change %</th></tr></thead><tbody>']
+    for row in rows:
+        key = str(row.get("key") or "")
+        is_money = any(key == k or (k.endswith(":") and key.startswith(k)) for k in MOVED_MONEY_KEYS)
+        show = (lambda v: money(v, currency)) if is_money else (lambda v: number(v, 2) if is_number(v) and not float(v).is_integer() else number(v))
+        pct = f"{row['pct_change']:+.1f}%" if is_number(row.get("pct_change")) else "n/a"
+        parts.append(
+            f"<tr><td>{esc(row.get('label') or key)}</td><td class=\"num\">{show(row.get('old'))}</td>"
+            f"<td class=\"num\">{show(row.get('new'))}</td><td class=\"num\">{show(row.get('change'))}</td><td class=\"num\">{pct}</td></tr>"
+        )
+    parts.append("</tbody></table>")
+    return "".join(parts)
 
 
 def appendix(results: dict[str, Any]) -> str:
@@ -150,5 +163,5 @@ DEFINITIONS = """<dl class="definitions">
 <dt>CAC payback</dt><dd>CAC divided by average monthly new bookings per new customer times gross margin, in months.</dd>
 <dt>Magic number</dt><dd>The change in new bookings from one quarter to the next, times four, divided by the previous quarter's sales and marketing cost.</dd>
 <dt>Traceable won deal</dt><dd>A won deal with at least one linked touch or activity on or before its close date and within the attribution lookback window.</dd>
-<dt>Stack Unification score</dt><dd>The finding scores combined with the weights shown in the results, from 0 (worst) to 100 (healthy).</dd>
+<dt>Stack Unification score</dt><dd>The weighted mean of the assessable finding scores, from 0 (worst) to 100 (healthy). Findings that are not assessable are left out.</dd>
 </dl>"""

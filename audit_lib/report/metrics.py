@@ -46,7 +46,13 @@ def outcomes_section(results: dict[str, Any]) -> str:
 def verified_examples(results: dict[str, Any], verified: Any) -> str:
     """Show example verified rows, whether stored as one list or as a list per outcome type."""
     if isinstance(verified, dict):
-        parts = [_examples(results, rows, f"Example verified rows: {OUTCOME_LABELS.get(kind, kind)}") for kind, rows in verified.items()]
+        parts = []
+        for kind, rows in verified.items():
+            name = OUTCOME_LABELS.get(kind, kind)
+            if isinstance(rows, dict):
+                parts.extend(_examples(results, side_rows, f"Example {side} rows: {name}") for side, side_rows in rows.items())
+            else:
+                parts.append(_examples(results, rows, f"Example verified rows: {name}"))
         body = "".join(parts)
     else:
         body = _examples(results, verified, "Example verified rows")
@@ -79,13 +85,15 @@ def efficiency_section(results: dict[str, Any]) -> str:
         body += not_assessable("no input metrics in the results")
 
     others = []
-    for key, name in (("cac", "Customer acquisition cost (CAC)"), ("magic_number", "Magic number"), ("cac_payback_months", "CAC payback (months)")):
-        value, reason = metric_value(metrics.get(key), currency)
-        if key == "cac" and reason is None and is_number((metrics.get(key) or {}).get("value") if isinstance(metrics.get(key), dict) else None):
-            value = money(metrics[key]["value"], currency)
+    named = {"cac": "Customer acquisition cost (CAC)", "magic_number": "Magic number (latest quarter)", "cac_payback_months": "CAC payback (months)"}
+    for key, name in named.items():
+        item = metrics.get(key)
+        if key == "cac" and isinstance(item, dict):
+            item = {**item, "metric": "cac"}  # formats the value as money
+        value, reason = metric_value(item, currency)
         others.append({"metric": name, "value": value, "note": f"Not assessable: {reason}" if reason else ""})
     body += _metric_table(others, currency)
-    quarters = metrics.get("magic_number", {}).get("quarters") if isinstance(metrics.get("magic_number"), dict) else None
+    quarters = metrics["magic_number"].get("by_quarter") if isinstance(metrics.get("magic_number"), dict) else None
     if _rows(quarters):
         body += table(_rows(quarters), currency, caption="Magic number by quarter")
     return wrap("efficiency", "Efficiency and input metrics", body)
@@ -116,8 +124,22 @@ def cost_per_outcome_section(results: dict[str, Any]) -> str:
     for key, title in BREAKDOWNS:
         body += f"<h3>{esc(title)}</h3>"
         rows = _rows(by.get(key))
-        body += table(rows, currency_of(results)) if rows else not_assessable(by.get(f"{key}_reason") or f"no {key} breakdown in the results")
+        body += breakdown_table(results, key, rows) if rows else not_assessable(by.get(f"{key}_reason") or f"no {key} breakdown in the results")
     return wrap("cpo-breakdown", "Cost per Outcome by channel, campaign, team and month", body)
+
+
+def breakdown_table(results: dict[str, Any], key: str, rows: list[dict[str, Any]]) -> str:
+    """Render one Cost per Outcome breakdown and the method that assigns cost to its values."""
+    wanted = [key, "outcome", "cost", "verified", "cost_per_outcome"]
+    columns = [c for c in wanted if any(c in row for row in rows)]
+    if key not in columns:
+        columns = None
+    rows = [{**row, "outcome": OUTCOME_LABELS.get(str(row.get("outcome")), row.get("outcome"))} if "outcome" in row else row for row in rows]
+    body = table(rows, currency_of(results), columns=columns, max_rows=30)
+    methods = sorted({str(row["method"]) for row in rows if row.get("method")})
+    if methods:
+        body += f'<p class="muted">Method: {esc("; ".join(methods))}</p>'
+    return body
 
 
 def graph_section(results: dict[str, Any]) -> str:

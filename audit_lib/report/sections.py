@@ -55,7 +55,7 @@ def metric_value(item: Any, currency: str) -> tuple[str, str | None]:
         return "n/a", "not computed"
     if item.get("status") == "not_assessable":
         return "n/a", item.get("reason") or "not computed"
-    for key in ("value", "ratio", "months", "cost_per_outcome"):
+    for key in ("value", "ratio", "latest", "cost_per_outcome"):
         if is_number(item.get(key)):
             value = item[key]
             name = str(item.get("metric") or item.get("label") or "").lower()
@@ -125,7 +125,7 @@ def executive_summary(results: dict[str, Any], top: int = 5) -> str:
 
     if is_number(overall.get("score")):
         band = overall.get("band") or ""
-        cards.append(card("Stack Unification score", f"{number(overall['score'], 0)}<small>/100</small>", esc(band), _band_status(band)))
+        cards.append(card("Stack Unification score", f"{number(overall['score'], 0)}<small>/100</small>", esc(band), band_status(overall)))
     else:
         cards.append(card("Stack Unification score", "n/a", f"Not assessable: {esc(overall.get('reason') or 'no score')}", "not_assessable"))
 
@@ -136,7 +136,14 @@ def executive_summary(results: dict[str, Any], top: int = 5) -> str:
     return wrap("summary", "Executive summary", body)
 
 
-def _band_status(band: Any) -> str | None:
+def band_status(overall: dict[str, Any]) -> str | None:
+    """Map the overall band onto a status colour: the best band is pass, the worst fail."""
+    bands = overall.get("bands") if isinstance(overall.get("bands"), list) else []
+    names = [b.get("band") for b in sorted((b for b in bands if isinstance(b, dict) and is_number(b.get("from"))), key=lambda b: -b["from"])]
+    band = overall.get("band")
+    if band in names and len(names) >= 2:
+        position = names.index(band)
+        return "pass" if position == 0 else "fail" if position == len(names) - 1 else "warn"
     text = str(band or "").lower()
     for status in ("pass", "warn", "fail"):
         if status in text:
@@ -181,8 +188,9 @@ def plan_table(results: dict[str, Any], top: int = 5) -> str:
     plan = section(results, "overall").get("plan")
     if not isinstance(plan, list) or not plan:
         return not_assessable("no remediation plan in the results")
-    columns = ["title", "fix", "expected_effect", "effort_hours", "owner_role", "severity"]
-    return table(plan[:top], currency_of(results), columns=columns)
+    columns = ["title", "fix", "expected_effect", "score_gain", "effort_hours", "owner_role", "severity"]
+    present = [c for c in columns if any(isinstance(row, dict) and c in row for row in plan)]
+    return table(plan[:top], currency_of(results), columns=present)
 
 
 def rules_text(results: dict[str, Any]) -> str:

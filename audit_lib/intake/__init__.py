@@ -1,0 +1,158 @@
+"""Intake: read client exports as downloaded and account for every row.
+
+``run_intake`` reads each file of an engagement, maps it onto its canonical
+table and writes ``<cache_dir>/<table>.parquet`` plus ``set_aside.parquet``.
+Each file's result is cached under ``<cache_dir>/files/`` by the SHA-256 of
+its bytes and its settings, so a re-run skips unchanged files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..config import Engagement, FileSpec
+from ..errors import InputFileError
+from ..schema import TABLES
+from .accounting import FileReport, IntakeReport, Problem
+from .draft import draft_engagement, validate_folder, write_draft
+from .profiles import GENERIC, detect_profile, load_profiles
+from .reader import read_raw
+from .transform import to_canonical
+
+__all__ = ["run_intake", "read_file", "draft_engagement", "write_draft", "validate_folder", "IntakeReport", "FileReport"]
+
+log = logging.getLogger(__name__)
+
+# Bump when parsing changes, so cached results from older code are not reused.
+CACHE_VERSION = "1"
+SET_ASIDE_SCHEMA = pa.schema([("file", pa.string()), ("line", pa.int64()), ("reason", pa.string()), ("column", pa.string()), ("value", pa.string())])
+
+
+def _checksum(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def read_file(engagement: Engagement, spec: FileSpec, con: duckdb.DuckDBPyConnection | None = None):
+    """Read one export; return (FileReport, used rows, set-aside rows). Raises InputFileError."""
+    path = engagement.resolve(spec.path)
+    shown = Path(spec.path).as_posix()
+    report = FileReport(path=shown)
+    if not path.is_file():
+        raise InputFileError("file not found", file=shown, fix=f"check the path in engagement.yaml; it is relative to {engagement.root}")
+    raw = read_raw(path, shown, encoding=spec.encoding, delimiter=spec.delimiter, sheet=spec.sheet)
+    report.format, report.encoding, report.delimiter = raw.format, raw.encoding, raw.delimiter
+    report.header_line, report.sheet, report.sheets = raw.header_line, raw.sheet, raw.sheets
+    report.notes.extend(raw.notes)
+    if raw.title_lines:
+        report.skipped_lines["title or comment line"] = len(raw.title_lines)
+
+    profiles = load_profiles()
+    generic = profiles.get(GENERIC)
+    if spec.profile:
+        if spec.profile not in profiles:
+            raise InputFileError(f"unknown profile {spec.profile!r}", file=shown, fix=f"use one of: {', '.join(sorted(profiles))}, or leave profile out to detect it")
+        profile = profiles[spec.profile]
+    else:
+        profile = detect_profile(raw.headers, profiles)
+    report.profile = profile.name if profile else GENERIC
+    own = con is None
+    con = con or duckdb.connect()
+    try:
+        result = to_canonical(con, raw, spec, engagement, profile, generic, report)
+    finally:
+        if own:
+            con.close()
+    return report, result.used, result.set_aside
+
+
+def _cache_key(raw_checksum: str, spec: FileSpec, engagement: Engagement) -> str:
+    settings = json.dumps([CACHE_VERSION, spec.model_dump(mode="json"), engagement.currency], sort_keys=True)
+    return hashlib.sha256((raw_checksum + settings).encode()).hexdigest()[:32]
+
+
+def run_intake(engagement: Engagement, cache_dir: Path) -> IntakeReport:
+    """Read every file of the engagement into ``cache_dir``; raise InputFileError if any file is unusable.
+
+    The report is complete even when it raises: every unusable file is
+    recorded in it (``report.ok`` is False) before the first error is raised.
+    """
+    report, first_error = collect_intake(engagement, cache_dir)
+    if first_error is not None:
+        raise first_error
+    return report
+
+
+def collect_intake(engagement: Engagement, cache_dir: Path) -> tuple[IntakeReport, InputFileError | None]:
+    """Read every file; return the report and the first InputFileError instead of raising it."""
+    cache_dir = Path(cache_dir)
+    files_dir = cache_dir / "files"
+    files_dir.mkdir(parents=True, exist_ok=True)
+    report = IntakeReport(cache_dir=str(cache_dir))
+    first_error: InputFileError | None = None
+    by_table: dict[str, list[Path]] = {}
+    aside_parts: list[Path] = []
+    con = duckdb.connect()
+    try:
+        for spec in engagement.files:
+            shown = Path(spec.path).as_posix()
+            path = engagement.resolve(spec.path)
+            try:
+                checksum = _checksum(path.read_bytes()) if path.is_file() else None
+            except OSError as exc:
+                checksum = None
+                log.warning("cannot read %s: %s", shown, exc)
+            key = _cache_key(checksum, spec, engagement) if checksum else None
+            cached = files_dir / f"{key}.json" if key else None
+            if cached is not None and cached.exists():
+                file_report = FileReport.from_dict(json.loads(cached.read_text(encoding="utf-8")))
+                file_report.cached = True
+            else:
+                try:
+                    file_report, used, aside = read_file(engagement, spec, con)
+                except InputFileError as exc:
+                    file_report = FileReport(path=shown, table=spec.table, usable=False, checksum=checksum)
+                    file_report.add_problem(Problem(str(exc), exc.line, exc.column, exc.value, exc.fix))
+                    report.files.append(file_report)
+                    first_error = first_error or exc
+                    continue
+                file_report.checksum = checksum
+                if key is not None:
+                    pq.write_table(used, files_dir / f"{key}.parquet")
+                    pq.write_table(aside.cast(SET_ASIDE_SCHEMA), files_dir / f"{key}.set_aside.parquet")
+                    cached.write_text(json.dumps(file_report.to_dict(), indent=1, default=str), encoding="utf-8")
+            report.files.append(file_report)
+            if key is not None and file_report.table:
+                by_table.setdefault(file_report.table, []).append(files_dir / f"{key}.parquet")
+                aside_parts.append(files_dir / f"{key}.set_aside.parquet")
+        _write_tables(con, cache_dir, by_table, aside_parts)
+    finally:
+        con.close()
+    return report, first_error
+
+
+def _write_tables(con: duckdb.DuckDBPyConnection, cache_dir: Path, by_table: dict[str, list[Path]], aside_parts: list[Path]) -> None:
+    for name in TABLES:
+        target = cache_dir / f"{name}.parquet"
+        parts = by_table.get(name)
+        if not parts:
+            target.unlink(missing_ok=True)
+            continue
+        files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in parts)
+        con.execute(f"COPY (SELECT * FROM read_parquet([{files}], union_by_name = true)) TO '{_quote(target)}' (FORMAT parquet)").fetchall()
+    target = cache_dir / "set_aside.parquet"
+    if aside_parts:
+        files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in aside_parts)
+        con.execute(f"COPY (SELECT * FROM read_parquet([{files}])) TO '{_quote(target)}' (FORMAT parquet)").fetchall()
+    else:
+        pq.write_table(SET_ASIDE_SCHEMA.empty_table(), target)
+
+
+def _quote(path: Path) -> str:
+    return str(path).replace("'", "''")

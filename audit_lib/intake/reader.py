@@ -1,0 +1,221 @@
+"""Read an export as text cells: CSV/TSV through pyarrow, XLSX through openpyxl.
+
+The result is a table of VARCHAR columns ``c0 .. cN`` (one per header cell)
+plus ``_line``, the physical line (or spreadsheet row) of each record. Lines
+before the header are returned separately as skipped lines, never as rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from ..errors import InputFileError
+from . import sniff
+
+HEADER_SEARCH_RECORDS = 30
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass
+class RawTable:
+    """Text cells of one export with their physical line numbers."""
+
+    headers: list[str]
+    cells: pa.Table  # c0..cN VARCHAR plus _line BIGINT
+    format: str = "csv"
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_line: int = 1
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    title_lines: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def read_raw(path: Path, shown: str, *, encoding: str | None = None, delimiter: str | None = None, sheet: str | None = None) -> RawTable:
+    """Read a file as text cells; ``shown`` is the path used in messages."""
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        return read_xlsx(path, shown, sheet)
+    if path.suffix.lower() == ".xls":
+        raise InputFileError("old Excel .xls files are not supported", file=shown, fix="open it in Excel and save as .xlsx or CSV UTF-8")
+    raw = path.read_bytes()
+    if raw[:4] == b"PK\x03\x04":
+        return read_xlsx(path, shown, sheet)
+    return read_delimited(raw, shown, encoding=encoding, delimiter=delimiter)
+
+
+def _split(text: str, delimiter: str) -> list[str]:
+    return next(csv.reader([text], delimiter=delimiter), [])
+
+
+def dedupe_headers(headers: list[str]) -> tuple[list[str], list[str]]:
+    """Strip headers and suffix repeated names with ``.2``, ``.3``; return headers and notes."""
+    seen: dict[str, int] = {}
+    out, notes = [], []
+    for header in headers:
+        name = header.replace("\ufeff", "").strip()
+        if name in seen and name:
+            seen[name] += 1
+            new = f"{name}.{seen[name]}"
+            notes.append(f"header {name!r} appears more than once; later copy read as {new!r}")
+            name = new
+        else:
+            seen[name] = 1
+        out.append(name)
+    return out, notes
+
+
+def read_delimited(raw: bytes, shown: str, *, encoding: str | None = None, delimiter: str | None = None) -> RawTable:
+    if not raw.strip():
+        raise InputFileError("file is empty", file=shown, fix="export the file again")
+    enc, bom = sniff.detect_encoding(raw, encoding)
+    try:
+        data = sniff.to_utf8(raw, enc, bom)
+    except LookupError:
+        raise InputFileError(f"unknown encoding {enc!r}", file=shown, fix="set encoding to a Python codec name such as utf-8 or cp1252") from None
+    sep_line = sniff.excel_sep_line(data)
+    delim = delimiter or sep_line or sniff.sniff_delimiter(data)
+    records = sniff.scan_records(data, delim)
+
+    first = 1 if sep_line else 0
+    head_idx = [i for i in range(first, min(len(records), first + HEADER_SEARCH_RECORDS * 2)) if not records.empty[i]][:HEADER_SEARCH_RECORDS]
+    head_rows = [_split(records.text(data, i), delim) for i in head_idx]
+    if not head_rows:
+        raise InputFileError("no header row found", file=shown, fix="check that the file is a CSV export with a header row")
+    header_pos = sniff.find_header(head_rows, [len(r) for r in head_rows])
+    header_index = head_idx[header_pos]
+    headers, notes = dedupe_headers(head_rows[header_pos])
+    width = len(headers)
+    title_lines = [(int(records.lines[i]), records.text(data, i)) for i in range(header_index) if not records.empty[i]]
+
+    body = np.arange(header_index + 1, len(records))
+    parsed = ~records.empty[body] & (records.fields[body] == width)
+    matching = body[parsed]
+    other = body[~parsed]  # blank lines and rows of another width, classified later
+
+    names = [f"c{i}" for i in range(width)]
+    start = int(records.starts[header_index + 1]) if header_index + 1 < len(records) else len(data)
+    multiline = bool(np.any(np.diff(records.lines) > 1)) if len(records) > 1 else False
+    table = _parse_body(data, start, names, delim, multiline)
+    if table.num_rows != len(matching):
+        # pyarrow and the numpy scan disagree (unusual quoting): fall back to Python's csv.
+        notes.append("file read with the slower Python CSV reader because of unusual quoting")
+        return _read_with_csv(data, records, header_index, headers, delim, enc, shown, title_lines, notes)
+    table = table.append_column("_line", pa.array(records.lines[matching], pa.int64()))
+
+    if len(other):
+        # Short rows (footers, notes) are padded so they can be classified;
+        # long rows keep their extra cells in the last column.
+        extra_rows = []
+        for i in other:
+            cells = _split(records.text(data, int(i)), delim)
+            extra_rows.append(_fit(cells, width) + [int(records.lines[i])])
+        columns = list(zip(*extra_rows))
+        extra = pa.table({**{n: pa.array(columns[k], pa.string()) for k, n in enumerate(names)}, "_line": pa.array(columns[width], pa.int64())})
+        table = pa.concat_tables([table, extra]).sort_by("_line")
+    return RawTable(
+        headers=headers,
+        cells=table,
+        encoding=enc,
+        delimiter=delim,
+        header_line=int(records.lines[header_index]),
+        title_lines=([(1, records.text(data, 0))] if sep_line else []) + title_lines,
+        notes=notes,
+        format="tsv" if delim == "\t" else "csv",
+    )
+
+
+def _fit(cells: list[str], width: int) -> list[str]:
+    if len(cells) < width:
+        return cells + [""] * (width - len(cells))
+    if len(cells) > width:
+        return cells[: width - 1] + [",".join(cells[width - 1 :])]
+    return cells
+
+
+def _parse_body(data: bytes, start: int, names: list[str], delim: str, multiline: bool) -> pa.Table:
+    buffer = pa.py_buffer(data)[start:]
+    return pacsv.read_csv(
+        pa.BufferReader(buffer),
+        read_options=pacsv.ReadOptions(column_names=names, block_size=16 << 20),
+        parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=multiline, invalid_row_handler=lambda row: "skip"),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
+    )
+
+
+def _read_with_csv(data, records, header_index, headers, delim, enc, shown, title_lines, notes) -> RawTable:
+    width = len(headers)
+    rows, lines = [], []
+    for i in range(header_index + 1, len(records)):
+        text = data[records.starts[i] : records.ends[i]].decode("utf-8", errors="replace")
+        cells = next(csv.reader(io.StringIO(text), delimiter=delim), [])
+        rows.append(_fit(cells, width))
+        lines.append(int(records.lines[i]))
+    columns = list(zip(*rows)) if rows else [[] for _ in range(width)]
+    table = pa.table({**{f"c{k}": pa.array(list(columns[k]), pa.string()) for k in range(width)}, "_line": pa.array(lines, pa.int64())})
+    return RawTable(headers, table, "csv", enc, delim, int(records.lines[header_index]), title_lines=title_lines, notes=notes)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def read_xlsx(path: Path, shown: str, sheet: str | None) -> RawTable:
+    """Read one sheet: the one named, else the first with any value."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+    from zipfile import BadZipFile
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, BadZipFile, KeyError, OSError) as exc:
+        raise InputFileError(f"not a readable Excel workbook ({exc})", file=shown, fix="open it in Excel and save it again as .xlsx") from None
+    try:
+        names = list(book.sheetnames)
+        chosen = None
+        rows: list[list[str]] = []
+        for name in ([sheet] if sheet else names):
+            if name not in names:
+                raise InputFileError(f"sheet {name!r} not found; the workbook has {', '.join(names)}", file=shown, column=None, fix="set sheet to one of those names")
+            rows = [[_cell_text(v) for v in row] for row in book[name].iter_rows(values_only=True)]
+            if any(any(c.strip() for c in r) for r in rows):
+                chosen = name
+                break
+        if chosen is None:
+            raise InputFileError("workbook has no sheet with data", file=shown, fix="check that the right file was exported")
+    finally:
+        book.close()
+
+    while rows and not any(c.strip() for c in rows[-1]):
+        rows.pop()
+    widths = [len([c for c in r]) - next((k for k, c in enumerate(reversed(r)) if c.strip()), len(r)) for r in rows]
+    head = [(i, r[:w]) for i, (r, w) in enumerate(zip(rows, widths)) if w][:HEADER_SEARCH_RECORDS]
+    header_pos = sniff.find_header([r for _, r in head], [len(r) for _, r in head])
+    header_index = head[header_pos][0]
+    headers, notes = dedupe_headers(rows[header_index][: widths[header_index]])
+    width = len(headers)
+    title_lines = [(i + 1, ",".join(c for c in rows[i] if c)) for i in range(header_index) if widths[i]]
+    body = [(i + 1, _fit(r[:width] + [""] * max(0, width - len(r)), width)) for i, r in enumerate(rows) if i > header_index]
+    columns = list(zip(*[r for _, r in body])) if body else [[] for _ in range(width)]
+    table = pa.table({**{f"c{k}": pa.array(list(columns[k]), pa.string()) for k in range(width)}, "_line": pa.array([n for n, _ in body], pa.int64())})
+    return RawTable(headers, table, "xlsx", None, None, header_index + 1, chosen, names, title_lines, notes)

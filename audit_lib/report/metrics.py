@@ -67,7 +67,7 @@ def efficiency_section(results: dict[str, Any]) -> str:
     if is_number(eff.get("ratio")) and eff.get("status") != "not_assessable":
         body = (
             f'<p class="headline">Sales efficiency ratio <strong>{number(eff["ratio"], 2)}</strong>: '
-            f'{money(eff.get("bookings"), currency)} of {esc(eff.get("variant") or "bookings")} '
+            f'{money(eff.get("bookings"), currency)} of {esc(str(eff.get("variant") or "new bookings").split("÷")[0].strip())} '
             f'for {money(eff.get("cost"), currency)} of sales and marketing cost.</p>'
         )
     else:

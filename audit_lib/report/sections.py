@@ -118,7 +118,8 @@ def executive_summary(results: dict[str, Any], top: int = 5) -> str:
 
     eff = metrics.get("efficiency") if isinstance(metrics.get("efficiency"), dict) else {}
     if is_number(eff.get("ratio")) and eff.get("status") != "not_assessable":
-        detail = esc(f"{eff.get('variant') or 'bookings'} ÷ sales and marketing cost")
+        variant = str(eff.get("variant") or "new bookings")
+        detail = esc(variant if "÷" in variant else f"{variant} ÷ sales and marketing cost")
         cards.append(card("Sales efficiency ratio", number(eff["ratio"], 2), detail))
     else:
         cards.append(card("Sales efficiency ratio", "n/a", f"Not assessable: {esc(eff.get('reason') or 'not computed')}", "not_assessable"))

@@ -47,7 +47,7 @@ def variant_groups(values: pd.DataFrame, min_score: float) -> list[dict]:
     each with the most frequent value as ``canonical``.
     """
     groups: list[dict] = []
-    for value, rows in sorted(zip(values["value"], values["rows"]), key=lambda pair: -pair[1]):
+    for value, rows in sorted(zip(values["value"], values["rows"]), key=lambda pair: (-pair[1], str(pair[0]))):
         key = normalise(str(value))
         if not key:
             continue

@@ -21,6 +21,12 @@ def engagement():
     return make_engagement()
 
 
+@pytest.fixture(name="make_engagement")
+def make_engagement_fixture():
+    """Return the engagement factory, for tests that override config keys."""
+    return make_engagement
+
+
 @pytest.fixture
 def store():
     """Return a function that loads frames into a fresh in-memory store."""

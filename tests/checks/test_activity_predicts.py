@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_engagement
 
 from audit_lib.checks.activity_predicts import check_activity_predicts_outcomes
 from audit_lib.checks.common import bootstrap_spearman_ci, spearman
@@ -83,7 +82,7 @@ def test_sample_boundary_seven_insufficient(store, engagement):
     assert finding.tables["monthly_trend"]
 
 
-def test_min_sample_from_config(store):
+def test_min_sample_from_config(store, make_engagement):
     engagement = make_engagement(thresholds={"min_sample": 7})
     con = store(activities(cells_for([1, 2, 3, 4], WARN_CALLS[:7], WARN_HELD[:7])))
     assert check_activity_predicts_outcomes(con, engagement, {}).status != "not_assessable"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_engagement
 
 from audit_lib.checks.volume_led import check_volume_led, classify_tile
 
@@ -94,7 +93,7 @@ def test_only_unclassified_tiles_not_assessable(store, engagement):
     assert "Team morale" in finding.explanation
 
 
-def test_interview_headline_metrics_used(store):
+def test_interview_headline_metrics_used(store, make_engagement):
     # Interview lists 2 tiles: Calls (volume), Revenue (outcome): 100 x (1 - 1/2) = 50.
     engagement = make_engagement(interview={"dashboard_headline_metrics": "Calls, Revenue"})
     finding = check_volume_led(store({}), engagement, {})

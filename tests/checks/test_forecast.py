@@ -1,0 +1,98 @@
+"""Forecast confidence: slipped close dates, stage regressions and forecast error."""
+
+from __future__ import annotations
+
+import pytest
+
+from audit_lib.checks.forecast import check_forecast_confidence
+
+
+def history(rows):
+    keys = ["opportunity_id", "changed_at", "stage", "close_date", "forecast_category", "amount"]
+    return {"opportunity_history": {k: [r[i] for r in rows] for i, k in enumerate(keys)}}
+
+
+HISTORY = [
+    # O1 slips twice (Mar -> Apr -> Jun) and moves back from Proposal to Discovery.
+    ("O1", "2026-01-10", "Discovery", "2026-03-31", None, None),
+    ("O1", "2026-02-10", "Proposal", "2026-04-30", None, None),
+    ("O1", "2026-03-10", "Discovery", "2026-06-30", None, None),
+    # O2 moves forward and keeps its date; O3 pulls its date earlier (not a slip).
+    ("O2", "2026-01-05", "Discovery", "2026-05-31", None, None),
+    ("O2", "2026-02-05", "Proposal", "2026-05-31", None, None),
+    ("O3", "2026-01-05", "Discovery", "2026-09-30", None, None),
+    ("O3", "2026-02-05", "Discovery", "2026-08-31", None, None),
+    ("O4", "2026-01-05", "Proposal", "2026-07-31", None, None),
+]
+
+
+def test_slips_and_regressions(store, make_engagement):
+    engagement = make_engagement(outcomes={"qualified_opportunity": {"stages": ["Discovery", "Proposal"]}})
+    finding = check_forecast_confidence(store(history(HISTORY)), engagement, {})
+    # 4 deals: 1 slipped (O1, 2 pushes), 1 regressed (O1).
+    assert finding.evidence["deals_with_history"] == 4
+    assert finding.evidence["slipped_deals"] == 1
+    assert finding.evidence["close_date_pushes"] == 2
+    assert finding.evidence["regressed_deals"] == 1
+    # No forecast snapshots: score = mean(100 x 3/4, 100 x 3/4) = 75 -> pass.
+    assert finding.score == 75.0
+    assert finding.status == "pass"
+    assert finding.tables["slipped_deals"][0]["opportunity_id"] == "O1"
+    assert "not measured" in finding.explanation
+
+
+def test_stage_order_inferred(store, engagement):
+    # Without configured stages, stages rank by mean relative position in each deal's history.
+    # O1 positions Discovery 0 and 1, Proposal 0.5; O2 Discovery 0, Proposal 1; O3 Discovery 0 and 1; O4 Proposal 0.
+    # Discovery mean (0 + 1 + 0 + 0 + 1) / 5 = 0.4, Proposal mean (0.5 + 1 + 0) / 3 = 0.5 -> Discovery first.
+    finding = check_forecast_confidence(store(history(HISTORY)), engagement, {})
+    assert finding.evidence["regressed_deals"] == 1
+
+
+def test_forecast_error_and_bias(store, engagement):
+    # Snapshot before 1 Mar: O5 commit 1000 closing in March; O6 commit 500 closing in March.
+    # Actual March won: O5 at 1200. Error (1500 - 1200) / 1200 = 0.25 -> MAPE 0.25, bias +0.25.
+    # Score = mean(100 x 1, 100 x 1, 100 x (1 - 0.25)) = 91.7.
+    frames = history([
+        ("O5", "2026-02-01", "Proposal", "2026-03-15", "Commit", 1000.0),
+        ("O6", "2026-02-01", "Proposal", "2026-03-20", "commit", 500.0),
+    ])
+    frames["opportunities"] = {
+        "opportunity_id": ["O5", "O6"], "stage": ["Closed Won", "Closed Lost"], "is_won": [True, False],
+        "amount": [1200.0, 500.0], "close_date": ["2026-03-15", "2026-03-20"],
+    }
+    finding = check_forecast_confidence(store(frames), engagement, {})
+    assert finding.evidence["forecast_mape"] == pytest.approx(0.25)
+    assert finding.evidence["forecast_bias"] == pytest.approx(0.25)
+    assert finding.score == pytest.approx(91.7)
+    assert finding.tables["forecast_vs_actual"] == [
+        {"month": "2026-03", "snapshot_deals": 2, "forecast": 1500.0, "actual": 1200.0, "error": 0.25}
+    ]
+    assert "over-forecast" in finding.explanation
+
+
+def test_all_slipping_fails(store, make_engagement):
+    # Every deal slips and regresses: mean(0, 0) = 0 -> fail.
+    rows = [("O1", "2026-01-01", "Proposal", "2026-02-01", None, None),
+            ("O1", "2026-01-15", "Discovery", "2026-03-01", None, None)]
+    engagement = make_engagement(outcomes={"qualified_opportunity": {"stages": ["Discovery", "Proposal"]}})
+    finding = check_forecast_confidence(store(history(rows)), engagement, {})
+    assert finding.status == "fail"
+    assert finding.score == 0.0
+
+
+def test_half_slipping_warns(store, engagement):
+    # Both deals slip once and none regresses: mean(100 x 0/2, 100 x 2/2) = 50 -> warn.
+    rows = [("O1", "2026-01-01", "Proposal", "2026-02-01", None, None),
+            ("O1", "2026-01-15", "Proposal", "2026-03-01", None, None),
+            ("O2", "2026-01-01", "Proposal", "2026-02-01", None, None),
+            ("O2", "2026-01-15", "Proposal", "2026-04-01", None, None)]
+    finding = check_forecast_confidence(store(history(rows)), engagement, {})
+    assert finding.score == 50.0
+    assert finding.status == "warn"
+
+
+def test_no_history_not_assessable(store, engagement):
+    finding = check_forecast_confidence(store({}), engagement, {})
+    assert finding.status == "not_assessable"
+    assert "history" in finding.interview_question

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from .errors import ConfigError
 from .results import read_results
 
 OPEN_STATUSES = ("fail", "warn")
+# Quarters differ by up to 3 days (90 to 92), so only a larger gap in period length gets a warning.
+PERIOD_LENGTH_TOLERANCE = 1.1
 
 
 def load_results_file(path: Path) -> dict[str, Any]:
@@ -102,6 +105,14 @@ def findings_moved(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, A
     return rows
 
 
+def _period_days(results: dict[str, Any]) -> int | None:
+    period = results["engagement"].get("period")
+    try:
+        return (dt.date.fromisoformat(period["end"]) - dt.date.fromisoformat(period["start"])).days + 1
+    except (TypeError, KeyError, ValueError):
+        return None
+
+
 def _same_client(old: dict[str, Any], new: dict[str, Any]) -> bool:
     def norm(value: Any) -> str:
         return " ".join(str(value or "").split()).casefold()
@@ -133,6 +144,10 @@ def diff_results(old: Path, new: Path) -> dict[str, Any]:
         warnings.append(f"currency changed from {before['engagement'].get('currency')} to {after['engagement'].get('currency')}, so money figures are not comparable")
     if before["engagement"].get("rules") != after["engagement"].get("rules"):
         warnings.append("the outcome rules changed between the runs, so verified counts follow different rules")
+
+    old_days, new_days = _period_days(before), _period_days(after)
+    if old_days and new_days and max(old_days, new_days) > PERIOD_LENGTH_TOLERANCE * min(old_days, new_days):
+        warnings.append(f"the periods differ in length ({old_days} and {new_days} days), so counts and costs cover different spans")
 
     findings = findings_moved(before, after)
     opened = [f for f in findings if f["new_status"] in OPEN_STATUSES and f["old_status"] not in OPEN_STATUSES]
@@ -169,6 +184,10 @@ def _status(value: Any) -> str:
     return "absent" if value is None else str(value).replace("_", " ")
 
 
+def _verdict(status: Any, score: Any) -> str:
+    return _status(status) if score is None else f"{_status(status)} {_fmt(score)}"
+
+
 def _describe_run(run: dict[str, Any]) -> str:
     period = run.get("period") if isinstance(run.get("period"), dict) else {}
     return f"{run.get('name')}, {period.get('start')} to {period.get('end')} ({run.get('path')})"
@@ -190,11 +209,14 @@ def print_diff(diff: dict[str, Any], console: Console) -> None:
         metrics.add_row(Text(row["label"]), _fmt(row["old"]), _fmt(row["new"]), _signed(row["change"]), _signed(row["pct_change"], "%"))
     console.print(metrics)
 
-    findings = Table(title="Findings")
-    for column in ("Finding", "Old status", "New status", "Old score", "New score", "Change"):
-        findings.add_column(column, justify="right" if "score" in column or column == "Change" else "left", no_wrap=column != "Finding")
+    # Status and score share a cell so the table fits an 80-column terminal.
+    findings = Table(title="Findings (status and score)")
+    findings.add_column("Finding", min_width=24)
+    findings.add_column("Old", no_wrap=True)
+    findings.add_column("New", no_wrap=True)
+    findings.add_column("Score change", justify="right", no_wrap=True)
     for row in diff.get("findings", []):
-        findings.add_row(Text(row["title"]), _status(row["old_status"]), _status(row["new_status"]), _fmt(row["old_score"]), _fmt(row["new_score"]), _signed(row["score_change"]))
+        findings.add_row(Text(row["title"]), _verdict(row["old_status"], row["old_score"]), _verdict(row["new_status"], row["new_score"]), _signed(row["score_change"]))
     console.print(findings)
 
     for key, heading in (("opened", "Opened (fail or warn now)"), ("closed", "Closed (pass now)")):

@@ -20,6 +20,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .masking import mask_row
@@ -29,7 +30,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_CELL_CHARS = 32_767  # Excel's limit on the characters in one cell
 MAX_SHEET_TITLE = 31
 INVALID_TITLE_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
-# NOTE: a guessed cap that keeps the workbook openable; rows past it are counted in a note row.
+# NOTE: a guessed cap, not measured, to keep the workbook quick to open. A note row counts the rows past it.
 MAX_TABLE_ROWS = 100_000
 LINEAGE = ("source_file", "source_line")
 BOLD = Font(bold=True)
@@ -137,15 +138,27 @@ def _section(results: dict[str, Any], key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+HEADLINE_METRICS = (
+    ("cost", "total", "sales and marketing cost"),
+    ("efficiency", "bookings", "new bookings"),
+    ("efficiency", "ratio", "sales efficiency ratio"),
+    ("cac", "value", "CAC"),
+    ("cac_payback_months", "value", "CAC payback (months)"),
+    ("magic_number", "latest", "magic number (latest quarter)"),
+)
+
+
 def _headline_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
-    """Pick the single-figure metrics shown on the summary sheet."""
+    """Pick the single-figure metrics shown on the summary sheet, with the reason when not assessable."""
     picked: dict[str, Any] = {}
-    for key, field in (("efficiency", "ratio"), ("cac", "value"), ("cac_payback_months", "value"), ("magic_number", "latest")):
+    for key, field, label in HEADLINE_METRICS:
         section = metrics.get(key)
-        if isinstance(section, dict):
-            picked[key] = section.get(field)
-            if section.get("status") not in (None, "ok"):
-                picked[f"{key} status"] = f"{section.get('status')}: {section.get('reason') or ''}".strip(": ")
+        if not isinstance(section, dict):
+            continue
+        picked[label] = section.get(field)
+        status = section.get("status")
+        if status not in (None, "ok") and f"{key} status" not in picked:
+            picked[f"{key} status"] = f"{status}: {section.get('reason') or 'no reason given'}"
     return picked
 
 
@@ -164,21 +177,41 @@ def _labelled_rows(data: Any, labels: tuple[str, ...] = ()) -> Iterator[dict[str
             yield from _labelled_rows(value, (*labels, str(key)))
 
 
-def _intake_rows(files: list[Any]) -> list[dict[str, Any]]:
+def _intake_rows(files: list[Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Return one row per export plus a total row, and the column order.
+
+    Each reason for setting rows aside gets its own column, 0 where a file
+    has none, and ``balanced`` states rows_read == rows_used + rows set aside.
+    """
+    entries = [e for e in files if isinstance(e, dict)]
+    reasons: list[str] = []
+    for entry in entries:
+        aside = entry.get("rows_set_aside")
+        if isinstance(aside, dict):
+            reasons.extend(str(r) for r in aside if str(r) not in reasons)
+
     rows = []
-    for entry in files:
-        if not isinstance(entry, dict):
-            continue
-        row = {k: v for k, v in entry.items() if k != "rows_set_aside"}
+    totals = {"path": "total", "rows_read": 0, "rows_used": 0, "rows_set_aside": 0}
+    for entry in entries:
         aside = entry.get("rows_set_aside") if isinstance(entry.get("rows_set_aside"), dict) else {}
-        row["rows_set_aside"] = sum(v for v in aside.values() if isinstance(v, (int, float)))
-        for reason, count in aside.items():
-            row[f"set aside: {reason}"] = count
+        counts = {str(r): c for r, c in aside.items() if isinstance(c, (int, float)) and not isinstance(c, bool)}
+        row = {k: v for k, v in entry.items() if k != "rows_set_aside"}
+        row["rows_set_aside"] = sum(counts.values())
+        for reason in reasons:
+            row[f"set aside: {reason}"] = counts.get(reason, 0)
+            totals[f"set aside: {reason}"] = totals.get(f"set aside: {reason}", 0) + counts.get(reason, 0)
         read, used = entry.get("rows_read"), entry.get("rows_used")
         if isinstance(read, int) and isinstance(used, int):
             row["balanced"] = read == used + row["rows_set_aside"]
+            totals["rows_read"] += read
+            totals["rows_used"] += used
+        totals["rows_set_aside"] += row["rows_set_aside"]
         rows.append(row)
-    return rows
+    if rows:
+        totals["balanced"] = totals["rows_read"] == totals["rows_used"] + totals["rows_set_aside"]
+        rows.append(totals)
+    columns = ["path", "table", "rows_read", "rows_used", "rows_set_aside", *(f"set aside: {r}" for r in reasons), "balanced"]
+    return rows, columns
 
 
 def _write_summary(ws: Worksheet, results: dict[str, Any], finding_sheets: list[tuple[dict, str]], show: bool) -> None:
@@ -211,7 +244,9 @@ def _write_summary(ws: Worksheet, results: dict[str, Any], finding_sheets: list[
     for finding, title in finding_sheets:
         out.line([finding.get(k) for k in ("id", "title", "status", "score", "severity", "basis")] + [title])
         link = ws.cell(row=ws.max_row, column=7)
-        link.hyperlink = "#'" + title.replace("'", "''") + "'!A1"
+        # An internal link (location, no target) opens the finding's sheet.
+        link.hyperlink = Hyperlink(ref=link.coordinate, location="'" + title.replace("'", "''") + "'!A1")
+        link.style = "Hyperlink"
 
 
 def _write_finding(ws: Worksheet, finding: dict[str, Any], show: bool) -> None:
@@ -254,12 +289,15 @@ def write_evidence_workbook(results: dict[str, Any], path: Path) -> Path:
 
     outcomes = _SheetWriter(workbook.create_sheet(sheet_title("Outcomes", used)), show)
     outcomes.heading("Example verified and unverified outcome rows")
-    outcomes.table(list(_labelled_rows(_section(results, "metrics").get("verified_rows"))), first=("outcome_type", "group", *LINEAGE))
+    outcome_rows = list(_labelled_rows(_section(results, "metrics").get("verified_rows")))
+    labels = [c for c in ("outcome_type", "group") if any(c in row for row in outcome_rows)]
+    outcomes.table(outcome_rows, first=(*labels, *LINEAGE))
 
     intake = _SheetWriter(workbook.create_sheet(sheet_title("Intake", used)), show)
     intake.heading("Row accounting per export: rows read = rows used + rows set aside")
     files = _section(results, "intake").get("files")
-    intake.table(_intake_rows(files if isinstance(files, list) else []), first=("path", "table", "rows_read", "rows_used", "rows_set_aside"))
+    intake_rows, intake_columns = _intake_rows(files if isinstance(files, list) else [])
+    intake.table(intake_rows, first=intake_columns)
 
     for ws in workbook.worksheets:
         for column in ws.columns:

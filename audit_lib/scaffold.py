@@ -1,6 +1,6 @@
 """Create a new engagement folder from a template (``stack-audit init``).
 
-A template is a folder under ``templates/engagements/`` that holds at least
+A template is a folder under ``templates/engagements/`` that contains at least
 ``engagement.yaml``. Every text file in it is rendered with Jinja2 and copied
 into the new folder, and an empty ``exports/`` folder is added for the
 client's files. Templates use these variables: ``client``, ``name``,
@@ -48,10 +48,11 @@ def available_templates() -> list[str]:
 
 def find_template(template: str) -> Path:
     """Return the folder of a template, or raise ConfigError listing the available ones."""
+    # A name with a path separator, such as "../x", must not escape the templates folder.
+    is_plain_name = "/" not in template and "\\" not in template and template not in {"", ".", ".."}
     for base in template_dirs():
         folder = base / template
-        # A name such as "../x" must not escape the templates folder.
-        if "/" not in template and "\\" not in template and template not in {"", ".", ".."} and (folder / CONFIG_NAME).is_file():
+        if is_plain_name and (folder / CONFIG_NAME).is_file():
             return folder
     available = ", ".join(available_templates()) or "none (templates/engagements/ is missing)"
     raise ConfigError(f"template {template!r} not found; use --template with one of: {available}")
@@ -70,7 +71,7 @@ def _yaml_str(value: object) -> str:
 
 
 def render_template(template_dir: Path, variables: dict[str, str]) -> dict[str, str]:
-    """Render every file of a template; returns relative path -> text."""
+    """Render every file of a template and return a mapping of relative path to text."""
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
     env.filters["yaml_str"] = _yaml_str
     rendered: dict[str, str] = {}
@@ -81,7 +82,7 @@ def render_template(template_dir: Path, variables: dict[str, str]) -> dict[str, 
         try:
             rendered[relative] = env.from_string(path.read_text(encoding="utf-8")).render(**variables)
         except (jinja2.TemplateError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"template file cannot be rendered: {exc}; fix the template", path=str(path)) from None
+            raise ConfigError(f"failed to render the template file: {exc}; fix the template", path=str(path)) from None
     return rendered
 
 

@@ -170,6 +170,16 @@ def test_client_compared_loosely(tmp_path):
     assert diff_results(write(tmp_path / "a.json", OLD), write(tmp_path / "b.json", other))["client"] == "  ACME "
 
 
+def test_period_length_change_warned(tmp_path):
+    other = copy.deepcopy(NEW)
+    other["engagement"]["period"] = {"start": "2025-01-01", "end": "2025-12-31"}
+
+    warnings = diff_results(write(tmp_path / "a.json", OLD), write(tmp_path / "b.json", other))["warnings"]
+
+    # Q1 2025 has 31 + 28 + 31 = 90 days and 2025 has 365; Q3 has 92, within 10 % of 90.
+    assert warnings == ["the periods differ in length (90 and 365 days), so counts and costs cover different spans"]
+
+
 def test_currency_change_warned(tmp_path):
     other = copy.deepcopy(NEW)
     other["engagement"]["currency"] = "EUR"
@@ -233,6 +243,9 @@ def test_print_diff_tables(runs):
     assert "-4.00%" in text
     assert "Opened (fail or warn now): 3" in text
     assert "Closed (pass now): 1" in text
+    assert "warn 45.00" in text
+    assert "not assessable" in text
+    assert "absent" in text
 
 
 def test_print_diff_escapes_markup(tmp_path):

@@ -49,7 +49,7 @@ RESULTS = {
                 {"tile": '=HYPERLINK("http://x")', "value": "+1", "note": "-2+3", "formula": "@SUM(A1)", "count": -5, "source_file": "exports/dash.csv", "source_line": 3},
                 {"tile": "\tCalls", "value": "\rDials", "note": "plain", "formula": "a=b", "count": 2.5, "source_file": "exports/dash.csv", "source_line": 4},
             ],
-            "tables": {"tiles_by_kind": [{"kind": "volume", "tiles": 8}, {"kind": "outcome", "tiles": 2}]},
+            "tables": {"tiles_by_kind": [{"kind": "volume", "tiles": 8}, {"kind": "outcome", "tiles": 2}], "=evil": [{"+key": "-1+2"}]},
         },
         {"id": LONG_ID, "title": "Long one", "status": "warn", "score": 55, "evidence_rows": [{"email": "bob@corp.io", "source_file": "c.csv", "source_line": 9}]},
         {"id": LONG_ID, "title": "Duplicate id", "status": "pass", "score": 90},
@@ -197,7 +197,14 @@ def test_intake_accounting_rows(workbook):
     assert files[0]["balanced"] is True
     # dash.csv: 5 read, 4 used, nothing set aside: one row unaccounted for.
     assert files[1]["rows_set_aside"] == 0
+    assert files[1]["set aside: blank id"] == 0
     assert files[1]["balanced"] is False
+    # total: 10 + 5 = 15 read, 7 + 4 = 11 used, 3 set aside; 15 != 14.
+    assert files[2]["path"] == "total"
+    assert (files[2]["rows_read"], files[2]["rows_used"], files[2]["rows_set_aside"]) == (15, 11, 3)
+    assert files[2]["set aside: bad date"] == 1
+    assert files[2]["balanced"] is False
+    assert header.index("balanced") == 7
 
 
 def test_summary_lists_findings(workbook):
@@ -206,11 +213,31 @@ def test_summary_lists_findings(workbook):
     rows = rows_of(ws)
 
     assert ("client", "Acme") in [r[:2] for r in rows]
-    assert ("efficiency", 0.8) in [r[:2] for r in rows]
+    assert ("sales efficiency ratio", 0.8) in [r[:2] for r in rows]
+    assert ("new bookings", 400000) in [r[:2] for r in rows]
+    assert ("cac status", "not_assessable: no new customers") in [r[:2] for r in rows]
     assert [f["status"] for f in findings] == ["fail", "warn", "pass", "not_assessable"]
     assert [f["sheet"] for f in findings] == workbook.sheetnames[1:5]
     assert findings[0]["score"] == 20
     assert findings[3]["score"] is None
+
+
+def test_summary_links_to_sheets(workbook):
+    ws = workbook["Summary"]
+    links = [c.hyperlink for row in ws.iter_rows() for c in row if c.hyperlink is not None]
+
+    assert [link.location for link in links] == [f"'{name}'!A1" for name in workbook.sheetnames[1:5]]
+    assert all(link.target is None for link in links)
+
+
+def test_outcome_rows_list_shape(tmp_path):
+    results = {"metrics": {"verified_rows": [{"type": "meeting_held", "verified": True, "activity_id": "a1", "source_file": "acts.csv", "source_line": 5}]}}
+
+    header, rows = table_after(load_workbook(write_evidence_workbook(results, tmp_path / "e.xlsx"))["Outcomes"], "source_file")
+
+    assert header == ["source_file", "source_line", "type", "verified", "activity_id"]
+    assert rows[0]["activity_id"] == "a1"
+    assert rows[0]["verified"] is True
 
 
 def test_summary_outcomes_table(workbook):

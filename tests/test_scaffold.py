@@ -25,7 +25,7 @@ def stack_audit(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def uncomment_files_example(text: str) -> str:
-    """Apply the edit engagement.yaml asks for: drop 'files: []' and uncomment the example."""
+    """Apply the edit that engagement.yaml describes: drop 'files: []' and uncomment the example."""
     lines = text.splitlines()
     start = lines.index("# files:")
     end = start + 1
@@ -113,6 +113,8 @@ def test_checklist_matches_interview_keys(tmp_path, template):
     interview = yaml.safe_load(config.read_text(encoding="utf-8"))["interview"]
 
     assert len(interview) >= 5
+    # Keys the checks read (input_metrics, volume_led, time_with_customers).
+    assert {"leadership_reviews_cost_per_outcome", "dashboard_headline_metrics", "seller_customer_time_share"} <= set(interview)
     asked = set(re.findall(r"\[`([a-z_]+)`", checklist))
     assert asked == set(interview)
     assert "Acme" in checklist

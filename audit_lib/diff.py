@@ -141,13 +141,13 @@ def diff_results(old: Path, new: Path) -> dict[str, Any]:
         )
     warnings = []
     if before["engagement"].get("currency") != after["engagement"].get("currency"):
-        warnings.append(f"currency changed from {before['engagement'].get('currency')} to {after['engagement'].get('currency')}, so money figures are not comparable")
+        warnings.append(f"The currency changed from {before['engagement'].get('currency')} to {after['engagement'].get('currency')}, so money figures are not comparable")
     if before["engagement"].get("rules") != after["engagement"].get("rules"):
-        warnings.append("the outcome rules changed between the runs, so verified counts follow different rules")
+        warnings.append("The outcome rules changed between the runs, so verified counts follow different rules")
 
     old_days, new_days = _period_days(before), _period_days(after)
     if old_days and new_days and max(old_days, new_days) > PERIOD_LENGTH_TOLERANCE * min(old_days, new_days):
-        warnings.append(f"the periods differ in length ({old_days} and {new_days} days), so counts and costs cover different spans")
+        warnings.append(f"The periods differ in length ({old_days} and {new_days} days), so counts and costs cover different spans")
 
     findings = findings_moved(before, after)
     opened = [f for f in findings if f["new_status"] in OPEN_STATUSES and f["old_status"] not in OPEN_STATUSES]

@@ -177,7 +177,7 @@ def test_period_length_change_warned(tmp_path):
     warnings = diff_results(write(tmp_path / "a.json", OLD), write(tmp_path / "b.json", other))["warnings"]
 
     # Q1 2025 has 31 + 28 + 31 = 90 days and 2025 has 365; Q3 has 92, within 10 % of 90.
-    assert warnings == ["the periods differ in length (90 and 365 days), so counts and costs cover different spans"]
+    assert warnings == ["The periods differ in length (90 and 365 days), so counts and costs cover different spans"]
 
 
 def test_currency_change_warned(tmp_path):
@@ -188,8 +188,8 @@ def test_currency_change_warned(tmp_path):
     warnings = diff_results(write(tmp_path / "a.json", OLD), write(tmp_path / "b.json", other))["warnings"]
 
     assert len(warnings) == 2
-    assert "currency changed from USD to EUR" in warnings[0]
-    assert "outcome rules changed" in warnings[1]
+    assert "The currency changed from USD to EUR" in warnings[0]
+    assert "The outcome rules changed" in warnings[1]
 
 
 @pytest.mark.parametrize(

@@ -49,12 +49,14 @@ def export_links(context: dict) -> tuple[bool | None, list[str]]:
         missing.append(f"cost: {cost.get('reason') or 'no usable cost lines'}")
     priced = False
     for outcome in metrics.get("outcomes") or []:
+        name = outcome.get("label") or outcome.get("type") or "outcome"
+        reason = outcome.get("reason")
         if outcome.get("cost_per_outcome") is not None and outcome.get("status") != "not_assessable":
             priced = True
         elif not outcome.get("verified"):
-            missing.append(f"{outcome.get('type', 'outcome')}: no verified outcomes")
-        else:
-            missing.append(f"{outcome.get('type', 'outcome')}: {outcome.get('reason') or 'no cost per outcome'}")
+            missing.append(f"{name}: no verified outcomes")
+        elif reason and reason != cost.get("reason"):
+            missing.append(f"{name}: {reason}")
     if not metrics.get("outcomes"):
         missing.append("outcomes: none were counted")
     return priced, missing

@@ -12,14 +12,15 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
-from .errors import AuditError, StepError
+from .errors import AuditError
 
 console = Console(stderr=True, highlight=False)
 
 
 def _fail(exc: AuditError) -> None:
-    console.print(f"[bold red]error:[/] {click.style('', reset=True)}{exc}", markup=True, soft_wrap=True)
+    console.print("[bold red]error:[/]", escape(str(exc)), soft_wrap=True)
     sys.exit(1)
 
 
@@ -44,7 +45,7 @@ def run(engagement_dir: Path | None, out_dir: Path | None, pdf: bool | None, bas
     from .pipeline import SAMPLE_ENGAGEMENT, run_audit
 
     folder = engagement_dir or SAMPLE_ENGAGEMENT
-    console.print(f"Auditing [bold]{folder}[/]")
+    console.print(f"Auditing [bold]{escape(str(folder))}[/]")
 
     def started(step: str) -> None:
         console.print(f"  {step} ...", end="")
@@ -97,7 +98,7 @@ def init(folder: Path, template: str, client: str | None) -> None:
     except AuditError as exc:
         _fail(exc)
         return
-    console.print(f"Created {path}. Put the client's exports in {folder} and edit engagement.yaml.")
+    console.print(f"Created {escape(str(path))}. Put the client's exports in {escape(str(folder / 'exports'))} and edit engagement.yaml.")
 
 
 @main.command()

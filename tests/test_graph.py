@@ -194,3 +194,37 @@ def test_maven_graph_without_touches():
     assert graph["won_traceable"]["deals"] == len(won)
     assert graph["won_traceable"]["deals_traceable"] == 0
     assert graph["has_touch_or_activity_data"] is False
+
+
+def test_waterfall_chart_spec(graph):
+    from audit_lib.charts.common import to_svg
+    from audit_lib.charts.graph import waterfall_chart
+
+    chart = waterfall_chart(graph)
+    spec = chart.to_dict()
+    data = next(iter(spec["datasets"].values()))
+    traced = [r["amount"] for r in data if r["part"] == "traced"]
+    # Revenue still traced after each link: 1500, 1300, 1300, 1000, 100.
+    assert traced == [1500, 1300, 1300, 1000, 100]
+    assert spec["encoding"]["x"]["sort"][0] == "won deal"
+    assert to_svg(chart).startswith("<svg")
+
+
+def test_spend_flow_chart_spec(graph):
+    from audit_lib.charts.graph import spend_flow_chart
+
+    spec = spend_flow_chart(graph).to_dict()
+    data = next(iter(spec["datasets"].values()))
+    parts = {(r["channel"], r["part"]): r["amount"] for r in data}
+    assert parts[("search", "reached a won deal")] == 1000
+    assert parts[("social", "untraced")] == 500
+    title = spec["title"]["text"] if isinstance(spec["title"], dict) else spec["title"]
+    assert "67% overall" in title
+
+
+def test_graph_charts_none_when_empty():
+    from audit_lib.charts.graph import spend_flow_chart, waterfall_chart
+
+    graph = compute_graph(load_frames(duckdb.connect(), {}), make_engagement())
+    assert waterfall_chart(graph) is None
+    assert spend_flow_chart(graph) is None

@@ -316,3 +316,39 @@ def test_olist_mql_to_won_by_origin():
     expected = merged["origin"].fillna("(blank)").value_counts().to_dict()
     assert {r["lead_source"]: r["won"] for r in rows if r["won"]} == expected
     assert metrics["funnel"][3]["count"] == 842
+
+
+# ---------------------------------------------------------------- charts
+
+
+def test_outcomes_chart_spec(metrics):
+    from audit_lib.charts.common import to_svg
+    from audit_lib.charts.metrics import outcomes_chart
+
+    chart = outcomes_chart(metrics)
+    spec = chart.to_dict()
+    data = next(iter(spec["datasets"].values()))
+    # Three outcome types, each split into verified and unverified.
+    assert len(data) == 6
+    meetings = {r["side"]: r["count"] for r in data if r["outcome"] == "meetings held"}
+    assert meetings == {"verified": 2, "unverified": 1}
+    assert spec["encoding"]["x"]["stack"] == "zero"
+    assert to_svg(chart).startswith("<svg")
+
+
+def test_cpo_by_channel_chart_spec(metrics):
+    from audit_lib.charts.metrics import cpo_by_channel_chart
+
+    spec = cpo_by_channel_chart(metrics).to_dict()
+    data = next(iter(spec["datasets"].values()))
+    # Priced channels for won deals: search 1000, webinar 0, (unassigned) 1775; events has no verified deal.
+    assert {r["channel"]: r["cost_per_outcome"] for r in data} == pytest.approx({"search": 1000, "webinar": 0, "(unassigned)": 1775})
+
+
+def test_metrics_charts_none_without_data():
+    from audit_lib.charts.metrics import cpo_by_channel_chart, outcomes_chart
+
+    metrics = compute_metrics(load_frames(duckdb.connect(), {}), make_engagement())
+    assert outcomes_chart(metrics) is None
+    assert cpo_by_channel_chart(metrics) is None
+    assert outcomes_chart({}) is None

@@ -104,7 +104,10 @@ def read_delimited(raw: bytes, shown: str, *, encoding: str | None = None, delim
     names = [f"c{i}" for i in range(width)]
     start = int(records.starts[header_index + 1]) if header_index + 1 < len(records) else len(data)
     multiline = bool(np.any(np.diff(records.lines) > 1)) if len(records) > 1 else False
-    table = _parse_body(data, start, names, delim, multiline)
+    try:
+        table = _parse_body(data, start, names, delim, multiline)
+    except pa.ArrowInvalid as exc:
+        raise InputFileError(f"could not parse the file as delimited text ({exc})", file=shown, fix="export it again as CSV, or set delimiter and encoding for this file in engagement.yaml") from None
     if table.num_rows != len(matching):
         # pyarrow and the numpy scan disagree (unusual quoting): fall back to Python's csv.
         notes.append("file read with the slower Python CSV reader because of unusual quoting")
@@ -127,7 +130,7 @@ def read_delimited(raw: bytes, shown: str, *, encoding: str | None = None, delim
         encoding=enc,
         delimiter=delim,
         header_line=int(records.lines[header_index]),
-        title_lines=([(1, records.text(data, 0))] if sep_line else []) + title_lines,
+        title_lines=title_lines,
         notes=notes,
         format="tsv" if delim == "\t" else "csv",
     )
@@ -142,6 +145,8 @@ def _fit(cells: list[str], width: int) -> list[str]:
 
 
 def _parse_body(data: bytes, start: int, names: list[str], delim: str, multiline: bool) -> pa.Table:
+    if not data[start:].strip():
+        return pa.table({n: pa.array([], pa.string()) for n in names})
     buffer = pa.py_buffer(data)[start:]
     return pacsv.read_csv(
         pa.BufferReader(buffer),

@@ -1,0 +1,191 @@
+"""Encodings, delimiters, header and footer detection, one fixture per quirk."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from audit_lib.errors import InputFileError
+
+
+def test_utf16le_google_ads_download(read):
+    report, rows, aside = read("google_ads_utf16le.tsv")
+    assert report.encoding == "utf-16-le"
+    assert report.delimiter == "\t"
+    assert report.profile == "google_ads"
+    assert report.header_line == 3
+    assert report.skipped_lines == {"title or comment line": 2}
+    assert [r["amount"] for r in rows] == [1234.56, 65.44]
+    assert [r["campaign_id"] for r in rows] == ["0012345", "0067890"]
+    assert rows[0]["campaign_name"] == "Brand – Search"
+    assert rows[1]["campaign_name"] == 'Generic "Widgets"'
+    assert rows[0]["impressions"] == 1200
+    assert rows[1]["clicks"] is None
+    assert report.placeholders == {"clicks": 1}
+    # No date column: rows take the start of the title's date range.
+    assert {r["date"] for r in rows} == {dt.date(2024, 3, 1)}
+    assert rows[0]["category"] == "media"
+    assert rows[0]["channel"] == "paid_search"
+    assert [(a["line"], a["reason"]) for a in aside] == [(6, "total or footer row")]
+
+
+def test_utf16be_with_bom(read):
+    report, rows, _ = read("costs_utf16be.csv")
+    assert report.encoding == "utf-16-be"
+    assert [r["vendor"] for r in rows] == ["Ädler GmbH", "Øster AS"]
+    assert [r["amount"] for r in rows] == [100.5, 200.0]
+
+
+def test_cp1252_semicolon_decimal_comma(read):
+    report, rows, _ = read("costs_cp1252.csv")
+    assert report.encoding == "cp1252"
+    assert report.delimiter == ";"
+    assert rows[0]["vendor"] == "Café “Nord”"
+    # "1.234,56 €": '.' groups thousands, ',' is the decimal separator.
+    assert [r["amount"] for r in rows] == [1234.56, 12.0]
+    assert [r["currency"] for r in rows] == ["EUR", "EUR"]
+    # 15.03.2024 proves day-first for the column.
+    assert [r["date"] for r in rows] == [dt.date(2024, 3, 1), dt.date(2024, 3, 15)]
+
+
+def test_latin1_without_cp1252_bytes(read):
+    report, rows, _ = read("accounts_latin1.csv")
+    assert report.encoding == "latin-1"
+    assert [r["name"] for r in rows] == ["Müller Söhne", "Société Générale"]
+
+
+def test_excel_sep_line_and_bom(read):
+    report, rows, _ = read("opps_sep_line.csv")
+    assert report.encoding == "utf-8-sig"
+    assert report.delimiter == ";"
+    assert report.header_line == 2
+    assert report.skipped_lines == {"title or comment line": 1}
+    # R$ 100.000,00 with a non-breaking space after the symbol.
+    assert [r["amount"] for r in rows] == [100000.0, 2500.5]
+    assert [r["currency"] for r in rows] == ["BRL", "BRL"]
+    assert [r["close_date"] for r in rows] == [dt.date(2023, 12, 25), dt.date(2024, 2, 1)]
+
+
+def test_pipe_delimited_activities(read):
+    report, rows, _ = read("activities_pipe.txt")
+    assert report.delimiter == "|"
+    assert [r["activity_type"] for r in rows] == ["call", "meeting", "other"]
+    assert [r["status"] for r in rows] == ["completed", "no_show", "sent"]
+    assert rows[0]["occurred_at"] == dt.datetime(2024, 1, 5, 9, 30)
+    assert rows[1]["occurred_at"] == dt.datetime(2024, 1, 6, 14, 15)
+    assert rows[0]["contact_email"] == "ann@example.com"
+    assert any("outside the known vocabulary" in n for n in report.notes)
+
+
+def test_multiline_fields_keep_physical_lines(read):
+    _, rows, _ = read("opps_multiline.csv")
+    # M1 spans lines 2-3, M2 lines 4-6, M3 is line 7.
+    assert [r["source_line"] for r in rows] == [2, 4, 7]
+    assert rows[1]["name"] == "One\nTwo\nThree"
+
+
+def test_salesforce_report_footer_lines(read):
+    report, rows, aside = read("salesforce_report.csv")
+    assert report.profile == "salesforce_opportunity_report"
+    assert report.rows_read == 7
+    assert report.rows_used == 2
+    assert report.rows_set_aside == {"total or footer row": 3, "blank row": 2}
+    assert [a["line"] for a in aside if a["reason"] == "total or footer row"] == [5, 7, 8]
+    assert [r["amount"] for r in rows] == [1234.56, -1000.0]
+
+
+def test_salesforce_ids_normalised(read):
+    _, rows, _ = read("salesforce_report.csv")
+    # 18-character ids with a valid checksum become their 15-character form.
+    assert rows[0]["opportunity_id"] == "0065g00000AbCdE"
+    assert rows[0]["account_id"] == "0015g00000XyZaB"
+    assert rows[1]["opportunity_id"] == "0065g00000AbCdF"
+    # The Salesforce null id reads as missing.
+    assert rows[1]["account_id"] is None
+    assert rows[0]["created_at"] == dt.datetime(2024, 1, 2, 9, 5)
+    assert rows[1]["created_at"] == dt.datetime(2024, 1, 3, 16, 45)
+
+
+def test_linkedin_report_lines_and_currencies(read):
+    report, rows, _ = read("linkedin_campaigns.csv")
+    assert report.profile == "linkedin_campaign_manager"
+    assert report.header_line == 4
+    assert report.skipped_lines == {"title or comment line": 3}
+    assert [r["currency"] for r in rows] == ["USD", "EUR"]
+    assert report.currencies == ["EUR", "USD"]
+    assert any("mixed currencies" in n for n in report.notes)
+
+
+def test_analytics_comment_lines(read):
+    report, rows, _ = read("analytics_comments.csv", table="costs", constants={"category": "media"})
+    assert report.header_line == 5
+    assert report.skipped_lines == {"title or comment line": 4}
+    assert [r["date"] for r in rows] == [dt.date(2024, 1, 1), dt.date(2024, 1, 2)]
+    assert [r["campaign_name"] for r in rows] == [None, "spring"]
+    assert report.placeholders == {"campaign_name": 1}
+
+
+def test_meta_no_data_row(read):
+    report, rows, aside = read("meta_no_data.csv")
+    assert report.profile == "meta_ads"
+    assert rows == []
+    assert report.rows_set_aside == {'no data row ("No data available.")': 1}
+
+
+def test_meta_currency_from_header(read):
+    _, rows, _ = read("meta_ads.csv")
+    assert rows[0]["currency"] == "GBP"
+    assert rows[0]["amount"] == 99.9
+
+
+def test_messy_headers_and_damaged_ids(read):
+    report, rows, aside = read("contacts_messy.csv")
+    assert "Name.2" in report.unmapped_columns
+    assert [r["contact_id"] for r in rows] == ["00123", "1.23457E+11", "003000000000001"]
+    assert rows[0]["email"] == "ann@example.com"
+    assert report.placeholders == {"lead_source": 3}
+    assert [a["reason"] for a in aside] == ["blank row"]
+    damaged = [p for p in report.problems if "scientific notation" in p.message]
+    assert [(p.line, p.value) for p in damaged] == [(4, "1.23457E+11")]
+    # Excel serial 45292 is 2024-01-01.
+    assert rows[1]["created_at"] == dt.datetime(2024, 1, 1)
+
+
+def test_crlf_duplicate_key(read):
+    report, rows, aside = read("opps_crlf_dupkey.csv")
+    assert [(r["opportunity_id"], r["stage"]) for r in rows] == [("K1", "Open"), ("K2", "Open")]
+    assert aside == [{"file": "opps_crlf_dupkey.csv", "line": 3, "reason": "duplicate key", "column": "opportunity_id", "value": "K1"}]
+
+
+def test_xlsx_sheet_choice_and_totals(read):
+    report, rows, aside = read("pipeline.xlsx")
+    assert report.sheet == "Pipeline"
+    assert report.sheets == ["Notes", "Pipeline", "Other"]
+    assert report.header_line == 3
+    assert [r["opportunity_id"] for r in rows] == ["000123", "000124"]
+    assert rows[0]["close_date"] == dt.date(2024, 2, 29)
+    # Serial 45293.5 is noon on 2024-01-02.
+    assert rows[1]["created_at"] == dt.datetime(2024, 1, 2, 12, 0)
+    assert [(a["line"], a["reason"]) for a in aside] == [(6, "total or footer row")]
+
+
+def test_xlsx_named_sheet(read):
+    report, rows, _ = read("pipeline.xlsx", sheet="Other")
+    assert report.sheet == "Other"
+    assert [r["opportunity_id"] for r in rows] == ["X1"]
+
+
+def test_xlsx_unknown_sheet_raises(read):
+    with pytest.raises(InputFileError, match="sheet 'Nope' not found"):
+        read("pipeline.xlsx", sheet="Nope")
+
+
+def test_garbage_file_raises(read):
+    with pytest.raises(InputFileError, match="no canonical table matches"):
+        read("garbage.csv")
+
+
+def test_missing_file_raises(read):
+    with pytest.raises(InputFileError, match="file not found"):
+        read("nope.csv")

@@ -219,7 +219,7 @@ def test_failing_cell_names_cell_and_error(tmp_path):
     with pytest.raises(ReportError) as caught:
         render_report(results, tmp_path / "out", make_engagement(tmp_path))
     message = str(caught.value)
-    assert "failed in cell" in message
+    assert "audit_report.ipynb failed in cell" in message
     assert "JSONDecodeError" in message
     assert "Traceback" not in message
     assert "\x1b[" not in message

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import mimetypes
+import os
 import re
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +27,8 @@ TEMPLATE_DIR = PROJECT_ROOT / "templates" / "report"
 # Logos above this size are left out so the report stays small.
 MAX_LOGO_BYTES = 500_000
 ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
+# A report cell only formats results; one that runs this long is stuck.
+CELL_TIMEOUT_SECONDS = 600
 
 
 class ReportError(AuditError):
@@ -47,34 +55,60 @@ def logo_data_uri(engagement: Engagement) -> str | None:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def execute_notebook(results_path: Path, out_dir: Path, baseline: Path | None = None, notebook: Path = NOTEBOOK) -> Path:
-    """Run the report notebook with papermill into ``out_dir/audit_report.ipynb``.
+@contextmanager
+def current_interpreter_kernel() -> Iterator[None]:
+    """Make the ``python3`` kernel run on this interpreter while the block runs.
+
+    A ``python3`` kernelspec in the user's Jupyter folder could name another
+    Python without ``audit_lib``; ``JUPYTER_PATH`` takes precedence over it.
+    NOTE: this sets os.environ for the block, so two reports rendered at once
+    from threads of one process share the setting (both point at this interpreter).
+    """
+    with tempfile.TemporaryDirectory(prefix="audit-kernel-") as root:
+        spec_dir = Path(root) / "kernels" / "python3"
+        spec_dir.mkdir(parents=True)
+        spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"], "display_name": "Python 3 (audit)", "language": "python"}
+        (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+        previous = os.environ.get("JUPYTER_PATH")
+        os.environ["JUPYTER_PATH"] = root if previous is None else root + os.pathsep + previous
+        try:
+            yield
+        finally:
+            if previous is None:
+                os.environ.pop("JUPYTER_PATH", None)
+            else:
+                os.environ["JUPYTER_PATH"] = previous
+
+
+def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any]) -> Path:
+    """Run a notebook with papermill on this interpreter's kernel and write it to ``output``.
 
     Raises ReportError naming the failing cell and its error line.
     """
     import papermill as pm
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
-    executed = out_dir / "audit_report.ipynb"
-    parameters = {
-        "results_path": str(Path(results_path).resolve()),
-        "cache_dir": str((out_dir / "cache").resolve()),
-        "baseline_path": str(Path(baseline).resolve()) if baseline else None,
-    }
     try:
-        pm.execute_notebook(
-            str(notebook),
-            str(executed),
-            parameters=parameters,
-            kernel_name="python3",
-            cwd=str(PROJECT_ROOT),
-            progress_bar=False,
-            log_output=False,
-        )
+        with current_interpreter_kernel():
+            pm.execute_notebook(
+                str(notebook),
+                str(output),
+                parameters=parameters,
+                kernel_name="python3",
+                cwd=str(PROJECT_ROOT),
+                progress_bar=False,
+                log_output=False,
+                execution_timeout=CELL_TIMEOUT_SECONDS,
+            )
     except PapermillExecutionError as exc:
         line = ANSI_RE.sub("", f"{exc.ename}: {exc.evalue}")
-        raise ReportError(f"report notebook {notebook.name} failed in cell {exc.exec_count}: {line}; the executed notebook is {executed}") from None
-    return executed
+        raise ReportError(f"notebook {notebook.name} failed in cell {exc.exec_count}: {line}; the executed notebook is {output}") from None
+    except CellTimeoutError:
+        raise ReportError(f"notebook {notebook.name} timed out: a cell ran longer than {CELL_TIMEOUT_SECONDS} s; the executed notebook is {output}") from None
+    except DeadKernelError as exc:
+        raise ReportError(f"notebook {notebook.name}: the Python kernel died ({exc}); check memory use, then rerun") from None
+    return output
 
 
 def export_html(executed: Path, html_path: Path, resources: dict[str, Any]) -> Path:
@@ -106,7 +140,12 @@ def render_report(results_path: Path, out_dir: Path, engagement: Engagement, bas
         raise ReportError(f"results file {results_path} not found; run the audit steps before the report")
     if baseline is not None and not Path(baseline).exists():
         raise ReportError(f"baseline {baseline} not found; pass an earlier results.json or report folder")
-    executed = execute_notebook(Path(results_path), out_dir, baseline)
+    parameters = {
+        "results_path": str(Path(results_path).resolve()),
+        "cache_dir": str((out_dir / "cache").resolve()),
+        "baseline_path": str(Path(baseline).resolve()) if baseline else None,
+    }
+    executed = execute_notebook(NOTEBOOK, out_dir / "audit_report.ipynb", parameters)
     branding = engagement.branding
     resources = {
         "report": {

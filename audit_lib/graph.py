@@ -32,14 +32,35 @@ LINKS = (
 NO_CAMPAIGN = "traced by sales activities only, no campaign"
 
 
+def _has_long_ids(con: duckdb.DuckDBPyConnection) -> bool:
+    """Tell whether any id the graph joins on has 18 characters, so may be a Salesforce 18-character id."""
+    columns = {
+        "opportunities": ("opportunity_id", "contact_id", "account_id"),
+        "contacts": ("contact_id", "account_id"),
+        "touches": ("contact_id", "account_id"),
+        "activities": ("opportunity_id", "contact_id", "account_id"),
+    }
+    for table, names in columns.items():
+        condition = " OR ".join(f"length(trim({n})) = 18" for n in names)
+        if con.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {condition})").fetchone()[0]:
+            return True
+    return False
+
+
+def _plain_key_sql(column: str) -> str:
+    return f"nullif(trim(CAST({column} AS VARCHAR)), '')"
+
+
 def _build(con: duckdb.DuckDBPyConnection, engagement: Engagement, t: dict[str, str]) -> None:
-    """Create the temporary tables of the graph: deals, link keys, links and per-deal flags."""
+    """Create the temporary tables of the graph: deals, people, records in the window, links and per-deal flags."""
     lookback = int(engagement.attribution.lookback_days)
     period_end = sql_date(engagement.period.end)
+    # The checksum test of id_key_sql costs time on millions of rows, so it runs only when 18-character ids exist.
+    key = id_key_sql if _has_long_ids(con) else _plain_key_sql
     con.execute(
         f"""CREATE TEMP TABLE {t['deals']} AS
-            SELECT opportunity_id, {id_key_sql('opportunity_id')} AS opp_key, {id_key_sql('contact_id')} AS contact_key,
-                   {id_key_sql('account_id')} AS account_key, coalesce(close_date, {period_end}) AS close_ref,
+            SELECT opportunity_id, {key('opportunity_id')} AS opp_key, {key('contact_id')} AS contact_key,
+                   {key('account_id')} AS account_key, coalesce(close_date, {period_end}) AS close_ref,
                    amount_converted AS revenue, currency_excluded, stage, amount, currency, close_date,
                    contact_id, account_id, source_file, source_line
             FROM ({won_sql(engagement)})"""
@@ -47,52 +68,46 @@ def _build(con: duckdb.DuckDBPyConnection, engagement: Engagement, t: dict[str, 
     # Contacts by id and by email, with their account: the bridge from a person to a deal's account.
     con.execute(
         f"""CREATE TEMP TABLE {t['people']} AS
-            SELECT DISTINCT {id_key_sql('contact_id')} AS contact_key, {email_key_sql('email')} AS email_key,
-                   {id_key_sql('account_id')} AS account_key
+            SELECT DISTINCT {key('contact_id')} AS contact_key, {email_key_sql('email')} AS email_key,
+                   {key('account_id')} AS account_key
             FROM contacts WHERE {present('contact_id')}"""
     )
-    records = f"""
-        SELECT 'touch' AS kind, coalesce(touch_id, source_file || ':' || source_line) AS record_id,
-               CAST(occurred_at AS DATE) AS d, nullif(trim(campaign_id), '') AS campaign_id, NULL AS opp_key,
-               {id_key_sql('contact_id')} AS contact_key, {email_key_sql('contact_email')} AS email_key,
-               {id_key_sql('account_id')} AS account_key
-        FROM touches
-        UNION ALL
-        SELECT 'activity', activity_id, CAST(occurred_at AS DATE), nullif(trim(campaign_id), ''),
-               {id_key_sql('opportunity_id')}, {id_key_sql('contact_id')}, {email_key_sql('contact_email')},
-               {id_key_sql('account_id')}
-        FROM activities"""
-    # Every key a record can link through: its opportunity, its contact (by id or email) and its account
-    # (its own, or its contact's).
+    # Touches and activities that fall inside some deal's lookback window, with their keys computed once.
     con.execute(
-        f"""CREATE TEMP TABLE {t['keys']} AS
+        f"""CREATE TEMP TABLE {t['records']} AS
             WITH r AS (
-                SELECT * FROM ({records})
-                WHERE d BETWEEN (SELECT min(close_ref) FROM {t['deals']}) - {lookback}
-                            AND (SELECT max(close_ref) FROM {t['deals']})),
-            persons AS (
-                SELECT r.kind, r.record_id, p.contact_key, p.account_key
-                FROM r JOIN {t['people']} p ON p.contact_key = r.contact_key
-                UNION
-                SELECT r.kind, r.record_id, p.contact_key, p.account_key
-                FROM r JOIN {t['people']} p ON p.email_key = r.email_key)
-            SELECT kind, record_id, d, campaign_id, 'opp' AS key_type, opp_key AS key FROM r WHERE opp_key IS NOT NULL
-            UNION SELECT kind, record_id, d, campaign_id, 'contact', contact_key FROM r WHERE contact_key IS NOT NULL
-            UNION SELECT kind, record_id, d, campaign_id, 'account', account_key FROM r WHERE account_key IS NOT NULL
-            UNION SELECT r.kind, r.record_id, r.d, r.campaign_id, 'contact', p.contact_key
-                  FROM r JOIN persons p USING (kind, record_id) WHERE p.contact_key IS NOT NULL
-            UNION SELECT r.kind, r.record_id, r.d, r.campaign_id, 'account', p.account_key
-                  FROM r JOIN persons p USING (kind, record_id) WHERE p.account_key IS NOT NULL"""
+                SELECT 'touch' AS kind, coalesce(touch_id, source_file || ':' || source_line) AS record_id,
+                       CAST(occurred_at AS DATE) AS d, nullif(trim(campaign_id), '') AS campaign_id, NULL AS opp_key,
+                       {key('contact_id')} AS contact_key, {email_key_sql('contact_email')} AS email_key,
+                       {key('account_id')} AS account_key
+                FROM touches
+                UNION ALL
+                SELECT 'activity', activity_id, CAST(occurred_at AS DATE), nullif(trim(campaign_id), ''),
+                       {key('opportunity_id')}, {key('contact_id')}, {email_key_sql('contact_email')}, {key('account_id')}
+                FROM activities)
+            SELECT * FROM r
+            WHERE d BETWEEN (SELECT min(close_ref) FROM {t['deals']}) - {lookback} AND (SELECT max(close_ref) FROM {t['deals']})"""
     )
-    # A deal reaches a record through its own opportunity, its contact or any contact or record at its account.
+    # A record links through its opportunity, its contact (by id, or by email via the contacts table) and its
+    # account (its own, or its contact's). A deal links through its opportunity, its contact and its account.
     con.execute(
         f"""CREATE TEMP TABLE {t['links']} AS
-            WITH deal_keys AS (
+            WITH record_keys AS (
+                SELECT kind, record_id, d, campaign_id, 'opp' AS key_type, opp_key AS key FROM {t['records']} WHERE opp_key IS NOT NULL
+                UNION ALL SELECT kind, record_id, d, campaign_id, 'contact', contact_key FROM {t['records']} WHERE contact_key IS NOT NULL
+                UNION ALL SELECT kind, record_id, d, campaign_id, 'account', account_key FROM {t['records']} WHERE account_key IS NOT NULL
+                UNION ALL SELECT r.kind, r.record_id, r.d, r.campaign_id, 'contact', p.contact_key
+                    FROM {t['records']} r JOIN {t['people']} p ON p.email_key = r.email_key
+                UNION ALL SELECT r.kind, r.record_id, r.d, r.campaign_id, 'account', p.account_key
+                    FROM {t['records']} r JOIN {t['people']} p ON p.email_key = r.email_key WHERE p.account_key IS NOT NULL
+                UNION ALL SELECT r.kind, r.record_id, r.d, r.campaign_id, 'account', p.account_key
+                    FROM {t['records']} r JOIN {t['people']} p ON p.contact_key = r.contact_key WHERE p.account_key IS NOT NULL),
+            deal_keys AS (
                 SELECT opportunity_id, close_ref, 'opp' AS key_type, opp_key AS key FROM {t['deals']} WHERE opp_key IS NOT NULL
                 UNION ALL SELECT opportunity_id, close_ref, 'contact', contact_key FROM {t['deals']} WHERE contact_key IS NOT NULL
                 UNION ALL SELECT opportunity_id, close_ref, 'account', account_key FROM {t['deals']} WHERE account_key IS NOT NULL)
             SELECT DISTINCT dk.opportunity_id, k.kind, k.record_id, k.campaign_id
-            FROM deal_keys dk JOIN {t['keys']} k ON k.key_type = dk.key_type AND k.key = dk.key
+            FROM deal_keys dk JOIN record_keys k ON k.key_type = dk.key_type AND k.key = dk.key
             WHERE k.d <= dk.close_ref AND k.d >= dk.close_ref - {lookback}"""
     )
     con.execute(
@@ -109,7 +124,7 @@ def _build(con: duckdb.DuckDBPyConnection, engagement: Engagement, t: dict[str, 
                        bool_or(s.campaign_key IS NOT NULL) AS spend_linked
                 FROM {t['links']} l LEFT JOIN {t['spend_campaigns']} s ON s.campaign_key = {id_key_sql('l.campaign_id')}
                 GROUP BY 1),
-            by_opportunity AS (SELECT DISTINCT key AS opp_key FROM {t['keys']} WHERE key_type = 'opp')
+            by_opportunity AS (SELECT DISTINCT opp_key FROM {t['records']} WHERE opp_key IS NOT NULL)
             SELECT d.*,
                    (d.contact_key IS NOT NULL OR d.account_key IS NOT NULL OR b.opp_key IS NOT NULL) AS has_key,
                    coalesce(p.touched, FALSE) AS touched, coalesce(p.traceable, FALSE) AS traceable,
@@ -203,7 +218,7 @@ def _effort_reach(con: duckdb.DuckDBPyConnection, engagement: Engagement, t: dic
 def compute_graph(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dict[str, Any]:
     """Trace won deals back to touches, campaigns and spend, and count where the links break."""
     suffix = uuid.uuid4().hex[:8]
-    t = {name: f"_graph_{name}_{suffix}" for name in ("deals", "people", "keys", "links", "spend_campaigns", "flags")}
+    t = {name: f"_graph_{name}_{suffix}" for name in ("deals", "people", "records", "links", "spend_campaigns", "flags")}
     try:
         _build(con, engagement, t)
         return _summarise(con, engagement, t)

@@ -27,6 +27,7 @@ from .common import (
     period_bounds,
     query,
     records,
+    resolved_activities_sql,
     severity_for,
     spearman,
     verified_qualified_sql,
@@ -129,9 +130,10 @@ def touch_buckets(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> lis
     start, end = period_bounds(engagement)
     contacts = query(
         con,
-        f"SELECT contact_id, count(*) FILTER (WHERE NOT {meeting_type_predicate(engagement)}) AS touches, "
+        f"SELECT contact_key, count(*) FILTER (WHERE NOT {meeting_type_predicate(engagement)}) AS touches, "
         f"count(*) FILTER (WHERE {held_meeting_predicate(engagement)}) > 0 AS met "
-        f"FROM activities a WHERE contact_id IS NOT NULL AND occurred_at >= ? AND occurred_at < ? GROUP BY contact_id",
+        f"FROM {resolved_activities_sql()} a WHERE contact_key IS NOT NULL AND occurred_at >= ? AND occurred_at < ? "
+        f"GROUP BY contact_key",
         [start, end],
     )
     rows = []

@@ -108,6 +108,26 @@ def verified_qualified_sql(engagement: Engagement) -> str:
     )
 
 
+def resolved_activities_sql() -> str:
+    """Subquery of activities with ``contact_key`` and ``account_key`` resolved as docs/metrics.md links them.
+
+    ``contact_key`` is the activity's contact_id, else the contact whose email
+    matches ``contact_email`` trimmed and case-insensitively (the lowest
+    contact_id when several share it). ``account_key`` is the activity's
+    account_id, else that contact's account.
+    """
+    return """(
+        SELECT a.*, coalesce(a.contact_id, em.contact_id) AS contact_key,
+               coalesce(a.account_id, ca.account_id) AS account_key
+        FROM activities a
+        LEFT JOIN (SELECT lower(trim(email)) AS email_key, min(contact_id) AS contact_id
+                   FROM contacts WHERE email IS NOT NULL GROUP BY 1) em
+               ON a.contact_id IS NULL AND em.email_key = lower(trim(a.contact_email))
+        LEFT JOIN (SELECT contact_id, any_value(account_id) AS account_id FROM contacts GROUP BY 1) ca
+               ON ca.contact_id = coalesce(a.contact_id, em.contact_id)
+    )"""
+
+
 def band_status(engagement: Engagement, check_id: str, score: float) -> Status:
     band = getattr(engagement.thresholds, check_id)
     return status_from_score(score, band.pass_at, band.warn_at)

@@ -32,16 +32,14 @@ def slipped_deals(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     )
 
 
-def stage_order(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> pd.DataFrame:
-    """Return (stage, rank) in pipeline order, lower-cased; lost stages are left out.
+def stage_order(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return (stage, stage_rank) in pipeline order, lower-cased, with lost stages left out.
 
-    Uses the configured qualified stages then won stages; without configured
-    stages, orders stages by their mean relative position within each deal's history.
+    Stages are ordered by their mean relative position (0 first, 1 last) within
+    each deal's history, so stages missing from the engagement's qualified stages
+    (such as early prospecting stages) still get a place.
     """
-    configured = engagement.outcomes.qualified_opportunity.stages + engagement.outcomes.closed_won.won_stages
-    if engagement.outcomes.qualified_opportunity.stages:
-        names = list(dict.fromkeys(s.strip().lower() for s in configured))
-        return pd.DataFrame({"stage": names, "stage_rank": range(len(names))})
+    # NOTE: a pipeline where most deals move backwards would get a wrong inferred order.
     inferred = query(
         con,
         """
@@ -118,9 +116,10 @@ def check_forecast_confidence(con: duckdb.DuckDBPyConnection, engagement: Engage
         return not_assessable(CHECK_ID, TITLE, "no opportunity history was provided", ask)
 
     slips = slipped_deals(con)
-    regressions = stage_regressions(con, stage_order(con, engagement))
+    regressions = stage_regressions(con, stage_order(con))
     deals = int(con.execute("SELECT count(DISTINCT opportunity_id) FROM opportunity_history").fetchone()[0])
     slipped = int((slips["slips"] > 0).sum())
+    slipped_repeatedly = int((slips["slips"] >= 2).sum())
     regressed = int((regressions["regressions"] > 0).sum())
     components = {"close dates kept": 100 * (1 - slipped / deals), "stages kept": 100 * (1 - regressed / deals)}
 
@@ -142,7 +141,7 @@ def check_forecast_confidence(con: duckdb.DuckDBPyConnection, engagement: Engage
 
     explanation = (
         f"Of {deals} opportunities with history, {slipped} ({pct(slipped / deals)}) had their close date pushed later "
-        f"({int(slips['slips'].sum())} pushes in all, at most {int(slips['slips'].max()) if len(slips) else 0} on one deal), "
+        f"({slipped_repeatedly} of them twice or more, {int(slips['slips'].sum())} pushes in all), "
         f"and {regressed} ({pct(regressed / deals)}) moved back to an earlier stage."
     )
     if mape is not None:
@@ -162,7 +161,7 @@ def check_forecast_confidence(con: duckdb.DuckDBPyConnection, engagement: Engage
             "Require a reason and a next step for every pushed close date, review deals pushed twice or more "
             "each week, and compare each month's commit with what actually closed."
         ),
-        evidence={"deals_with_history": deals, "slipped_deals": slipped, "close_date_pushes": int(slips["slips"].sum()),
+        evidence={"deals_with_history": deals, "slipped_deals": slipped, "slipped_twice_or_more": slipped_repeatedly, "close_date_pushes": int(slips["slips"].sum()),
                   "regressed_deals": regressed, "forecast_mape": mape, "forecast_bias": bias,
                   "components": components},
         evidence_rows=masked_rows(worst, engagement),

@@ -21,6 +21,7 @@ from .common import (
     period_bounds,
     query,
     records,
+    resolved_activities_sql,
     severity_for,
     sql_list,
     verified_qualified_sql,
@@ -69,22 +70,23 @@ def sequence_table(con: duckdb.DuckDBPyConnection, engagement: Engagement):
         con,
         f"""
         WITH touches AS (
-            SELECT coalesce(a.sequence_name, a.campaign_id, '(no sequence)') AS sequence, a.contact_id, a.occurred_at,
+            SELECT coalesce(a.sequence_name, a.campaign_id, '(no sequence)') AS sequence, a.contact_key, a.occurred_at,
                    {norm('a.status')} AS status, ({outside_sql}) AS outside_icp, ({unknown_sql}) AS icp_unknown
-            FROM activities a
-            LEFT JOIN contacts c ON c.contact_id = a.contact_id
-            LEFT JOIN accounts acc ON acc.account_id = coalesce(c.account_id, a.account_id)
+            FROM {resolved_activities_sql()} a
+            LEFT JOIN (SELECT contact_id, any_value(title) AS title FROM contacts GROUP BY 1) c ON c.contact_id = a.contact_key
+            LEFT JOIN (SELECT account_id, any_value(industry) AS industry, any_value(employees) AS employees
+                       FROM accounts GROUP BY 1) acc ON acc.account_id = a.account_key
             WHERE {norm('a.activity_type')} IN {sql_list(OUTREACH_TYPES)} AND a.occurred_at >= ? AND a.occurred_at < ?
         ),
-        firsts AS (SELECT sequence, contact_id, min(occurred_at) AS first_touch FROM touches WHERE contact_id IS NOT NULL GROUP BY ALL),
+        firsts AS (SELECT sequence, contact_key, min(occurred_at) AS first_touch FROM touches WHERE contact_key IS NOT NULL GROUP BY ALL),
         meetings AS (
             SELECT f.sequence, count(DISTINCT m.activity_id) AS held_meetings
-            FROM firsts f JOIN activities m ON m.contact_id = f.contact_id AND m.occurred_at >= f.first_touch
+            FROM firsts f JOIN {resolved_activities_sql()} m ON m.contact_key = f.contact_key AND m.occurred_at >= f.first_touch
             WHERE {held_meeting_predicate(engagement, 'm')} AND m.occurred_at < ? GROUP BY ALL
         ),
         opps AS (
             SELECT f.sequence, count(DISTINCT q.opportunity_id) AS qualified_opps
-            FROM firsts f JOIN ({verified_qualified_sql(engagement)}) q ON q.contact_id = f.contact_id AND q.created_at >= f.first_touch
+            FROM firsts f JOIN ({verified_qualified_sql(engagement)}) q ON q.contact_id = f.contact_key AND q.created_at >= f.first_touch
             GROUP BY ALL
         )
         SELECT t.sequence, count(*) AS touches,

@@ -11,7 +11,17 @@ import duckdb
 
 from ..config import Engagement
 from ..findings import Finding, not_assessable
-from .common import band_status, masked_rows, pct, period_bounds, query, records, severity_for, won_predicate
+from .common import (
+    band_status,
+    masked_rows,
+    pct,
+    period_bounds,
+    query,
+    records,
+    resolved_activities_sql,
+    severity_for,
+    won_predicate,
+)
 from .volume_led import load_tiles
 
 CHECK_ID = "leading_indicators"
@@ -31,18 +41,26 @@ def early_signals(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dic
     leads = query(
         con,
         f"SELECT c.contact_id, date_diff('minute', c.created_at, min(a.occurred_at)) / 60.0 AS response_hours "
-        f"FROM contacts c LEFT JOIN activities a ON a.contact_id = c.contact_id AND a.occurred_at >= c.created_at "
+        f"FROM contacts c LEFT JOIN {resolved_activities_sql()} a ON a.contact_key = c.contact_id AND a.occurred_at >= c.created_at "
         f"WHERE {lead_filter} AND c.created_at >= ? AND c.created_at < ? GROUP BY c.contact_id, c.created_at",
         [start, end],
     )
     won = query(
         con,
-        f"SELECT o.opportunity_id, date_diff('day', CAST(o.created_at AS DATE), o.close_date) AS cycle_days, "
-        f"(SELECT count(*) FROM activities a WHERE (a.opportunity_id = o.opportunity_id OR "
-        f"(o.account_id IS NOT NULL AND a.account_id = o.account_id)) "
-        f"AND a.occurred_at >= o.created_at AND CAST(a.occurred_at AS DATE) <= o.close_date) AS interactions "
-        f"FROM opportunities o WHERE {won_predicate(engagement)} AND o.close_date >= ? AND o.close_date < ? "
-        f"AND o.created_at IS NOT NULL",
+        f"""
+        WITH won AS (
+            SELECT o.opportunity_id, o.account_id, o.contact_id, o.created_at, o.close_date FROM opportunities o
+            WHERE {won_predicate(engagement)} AND o.close_date >= ? AND o.close_date < ? AND o.created_at IS NOT NULL
+        ),
+        linked AS (
+            SELECT w.opportunity_id, a.activity_id FROM won w JOIN {resolved_activities_sql()} a
+              ON a.opportunity_id = w.opportunity_id OR a.account_key = w.account_id OR a.contact_key = w.contact_id
+            WHERE a.occurred_at >= w.created_at AND CAST(a.occurred_at AS DATE) <= w.close_date
+        )
+        SELECT w.opportunity_id, date_diff('day', CAST(w.created_at AS DATE), w.close_date) AS cycle_days,
+               count(DISTINCT l.activity_id) AS interactions
+        FROM won w LEFT JOIN linked l USING (opportunity_id) GROUP BY ALL
+        """,
         [start.date(), end.date()],
     )
     responded = leads["response_hours"].dropna()

@@ -11,7 +11,18 @@ from rapidfuzz import fuzz
 
 from ..config import Engagement
 from ..findings import Finding, not_assessable
-from .common import band_status, count_rows, masked_rows, pct, plural, query, records, severity_for, won_predicate
+from .common import (
+    band_status,
+    count_rows,
+    masked_rows,
+    pct,
+    plural,
+    query,
+    records,
+    resolved_activities_sql,
+    severity_for,
+    won_predicate,
+)
 
 CHECK_ID = "stale_records"
 TITLE = "Stale and inconsistent records"
@@ -75,17 +86,20 @@ def stale_opportunities(con: duckdb.DuckDBPyConnection, engagement: Engagement) 
     return query(
         con,
         f"""
+        WITH open_opps AS (
+            SELECT * FROM opportunities o
+            WHERE NOT coalesce(o.is_closed, false) AND NOT {won_predicate(engagement)} AND o.stage NOT ILIKE '%closed%'
+                  AND o.stage NOT ILIKE '%lost%' AND (o.created_at IS NULL OR o.created_at < ?)
+        ),
+        acts AS (SELECT * FROM {resolved_activities_sql()} WHERE occurred_at < ?)
         SELECT o.opportunity_id, o.stage, max(a.occurred_at) AS last_activity,
                coalesce(max(a.occurred_at) < ?, true) AS stale, any_value(o.source_file) AS source_file,
                any_value(o.source_line) AS source_line
-        FROM opportunities o
-        LEFT JOIN activities a ON (a.opportunity_id = o.opportunity_id OR (o.account_id IS NOT NULL AND a.account_id = o.account_id))
-             AND a.occurred_at < ?
-        WHERE NOT coalesce(o.is_closed, false) AND NOT {won_predicate(engagement)} AND o.stage NOT ILIKE '%closed%'
-              AND o.stage NOT ILIKE '%lost%' AND (o.created_at IS NULL OR o.created_at < ?)
+        FROM open_opps o
+        LEFT JOIN acts a ON a.opportunity_id = o.opportunity_id OR a.account_key = o.account_id OR a.contact_key = o.contact_id
         GROUP BY o.opportunity_id, o.stage ORDER BY stale DESC, last_activity NULLS FIRST, o.opportunity_id
         """,
-        [cutoff, period_end, period_end],
+        [period_end, period_end, cutoff],
     )
 
 
@@ -121,8 +135,8 @@ def check_stale_records(con: duckdb.DuckDBPyConnection, engagement: Engagement, 
     stale = stale_opportunities(con, engagement)
     contacts = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE owner_id IS NULL), "
-        "count(*) FILTER (WHERE account_id IS NULL AND account_name IS NULL), "
-        "count(*) FILTER (WHERE owner_id IS NULL OR (account_id IS NULL AND account_name IS NULL)) FROM contacts"
+        "count(*) FILTER (WHERE account_id IS NULL AND NOT coalesce(is_lead, false)), "
+        "count(*) FILTER (WHERE owner_id IS NULL OR (account_id IS NULL AND NOT coalesce(is_lead, false))) FROM contacts"
     ).fetchone()
     blanks = blank_fields(con)
     variants, variant_rows, valued_rows = picklist_variants(con, engagement)
@@ -149,9 +163,9 @@ def check_stale_records(con: duckdb.DuckDBPyConnection, engagement: Engagement, 
             f"had no activity in the {engagement.thresholds.stale_days} days before the period end"
         )
     if contacts[0]:
-        parts.append(f"{contacts[1]} of {contacts[0]} contacts have no owner and {contacts[2]} no account")
+        parts.append(f"{contacts[1]} of {contacts[0]} contacts and leads have no owner, and {contacts[2]} contacts (not leads) no account")
     if variants:
-        examples = "; ".join(f"{v['column']}: {v['canonical']!r} also written {', '.join(map(repr, v['variants'][:3]))}" for v in variants[:3])
+        examples = "; ".join(f"{v['table']}.{v['column']}: {v['canonical']!r} also written {', '.join(map(repr, v['variants'][:3]))}" for v in variants[:3])
         parts.append(f"{plural(len(variants), 'picklist value')} in use under several spellings ({examples})")
     worst_blank = max(blanks, key=lambda b: b["blank_share"]) if blanks else None
     if worst_blank and worst_blank["blank"]:

@@ -26,12 +26,12 @@ HISTORY = [
 ]
 
 
-def test_slips_and_regressions(store, make_engagement):
-    engagement = make_engagement(outcomes={"qualified_opportunity": {"stages": ["Discovery", "Proposal"]}})
+def test_slips_and_regressions(store, engagement):
     finding = check_forecast_confidence(store(history(HISTORY)), engagement, {})
     # 4 deals: 1 slipped (O1, 2 pushes), 1 regressed (O1).
     assert finding.evidence["deals_with_history"] == 4
     assert finding.evidence["slipped_deals"] == 1
+    assert finding.evidence["slipped_twice_or_more"] == 1
     assert finding.evidence["close_date_pushes"] == 2
     assert finding.evidence["regressed_deals"] == 1
     # No forecast snapshots: score = mean(100 x 3/4, 100 x 3/4) = 75 -> pass.
@@ -71,14 +71,19 @@ def test_forecast_error_and_bias(store, engagement):
     assert "over-forecast" in finding.explanation
 
 
-def test_all_slipping_fails(store, make_engagement):
-    # Every deal slips and regresses: mean(0, 0) = 0 -> fail.
-    rows = [("O1", "2026-01-01", "Proposal", "2026-02-01", None, None),
-            ("O1", "2026-01-15", "Discovery", "2026-03-01", None, None)]
-    engagement = make_engagement(outcomes={"qualified_opportunity": {"stages": ["Discovery", "Proposal"]}})
+def test_all_slipping_fails(store, engagement):
+    # Both deals slip; O1 also moves back from Proposal to Discovery. Inferred order: Discovery
+    # mean position (0 + 1 + 0) / 3 = 0.33 before Proposal (0.5 + 1) / 2 = 0.75.
+    # Score mean(100 x 0/2, 100 x 1/2) = 25 -> fail.
+    rows = [("O1", "2026-01-01", "Discovery", "2026-02-01", None, None),
+            ("O1", "2026-01-10", "Proposal", "2026-03-01", None, None),
+            ("O1", "2026-01-20", "Discovery", "2026-04-01", None, None),
+            ("O2", "2026-01-01", "Discovery", "2026-02-01", None, None),
+            ("O2", "2026-01-10", "Proposal", "2026-03-01", None, None)]
     finding = check_forecast_confidence(store(history(rows)), engagement, {})
+    assert finding.evidence["regressed_deals"] == 1
     assert finding.status == "fail"
-    assert finding.score == 0.0
+    assert finding.score == 25.0
 
 
 def test_half_slipping_warns(store, engagement):

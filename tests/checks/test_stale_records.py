@@ -38,11 +38,11 @@ def test_stale_and_orphans_hand_computed(store, make_engagement):
             "activity_id": ["1", "2"], "activity_type": ["call", "call"],
             "occurred_at": ["2026-12-20", "2026-11-01"], "opportunity_id": ["O1", "O2"],
         },
-        # 4 contacts: k2 has no owner, k3 no account id or name, k4 only an account name (counts as an account).
+        # 4 records: k2 has no owner, k3 no account; k4 is a lead, which needs no account.
         "contacts": {
             "contact_id": ["k1", "k2", "k3", "k4"], "email": ["a@x.com"] * 4, "owner_id": ["u1", None, "u1", "u1"],
             "account_id": ["A1", "A1", None, None], "account_name": [None, None, None, "Acme"],
-            "lead_source": ["Web", "Web", "Web", "Web"],
+            "is_lead": [False, False, False, True], "lead_source": ["Web", "Web", "Web", "Web"],
         },
     })
     finding = check_stale_records(con, engagement, {})

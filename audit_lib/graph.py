@@ -63,7 +63,7 @@ def _build(con: duckdb.DuckDBPyConnection, engagement: Engagement, t: dict[str, 
                    {key('account_id')} AS account_key, coalesce(close_date, {period_end}) AS close_ref,
                    amount_converted AS revenue, currency_excluded, stage, amount, currency, close_date,
                    contact_id, account_id, source_file, source_line
-            FROM ({won_sql(engagement)})"""
+            FROM ({won_sql(engagement)}) WHERE verified"""
     )
     # Contacts by id and by email, with their account: the bridge from a person to a deal's account.
     con.execute(
@@ -229,12 +229,13 @@ def compute_graph(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dic
 
 def _summarise(con: duckdb.DuckDBPyConnection, engagement: Engagement, t: dict[str, str]) -> dict[str, Any]:
     flags = t["flags"]
-    deals, traceable, revenue, revenue_traceable, excluded = con.execute(
+    deals, traceable, revenue, revenue_traceable = con.execute(
         f"""SELECT count(*), count(*) FILTER (WHERE has_key AND touched AND traceable), coalesce(sum(revenue), 0),
-                   coalesce(sum(revenue) FILTER (WHERE has_key AND touched AND traceable), 0),
-                   count(*) FILTER (WHERE currency_excluded)
+                   coalesce(sum(revenue) FILTER (WHERE has_key AND touched AND traceable), 0)
             FROM {flags}"""
     ).fetchone()
+    # Won deals in a currency without a rate are unverified, so outside the graph; count them here.
+    (excluded,) = con.execute(f"SELECT count(*) FROM ({won_sql(engagement)}) WHERE currency_excluded").fetchone()
     waterfall, breaks = _waterfall(con, flags)
     examples = fetch_records(
         con,
@@ -266,5 +267,5 @@ def _summarise(con: duckdb.DuckDBPyConnection, engagement: Engagement, t: dict[s
         "untraceable_examples": [mask_row(r, engagement.report.show_personal_data) for r in examples],
     }
     if deals == 0:
-        result.update(status="not_assessable", reason="no won deals in the period")
+        result.update(status="not_assessable", reason="no verified closed-won deals in the period")
     return result

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from .config import Engagement
 from .masking import mask_row
-from .outcomes import fetch_records, present, quote
+from .outcomes import fetch_records, fx_rate, in_period, present, quote
 from .store import row_count
 
 # Free-mail domains: an address there does not identify the person's company.
@@ -209,6 +209,37 @@ def _examples(con: duckdb.DuckDBPyConnection, table: str, column: str, where: st
     return [mask_row(row, show) for row in rows]
 
 
+def _keyed_pair(
+    con: duckdb.DuckDBPyConnection, engagement: Engagement, left: str, column: str, rights: tuple[tuple[str, str], ...], kind: str, filled: int
+) -> tuple[int, list[dict[str, Any]], dict[str, Any]]:
+    """Count left rows whose key the right side holds; return (matched, masked examples, extra figures)."""
+    key = _key_sql(kind, f"l.{column}")
+    right_keys = " UNION ".join(f"SELECT {_key_sql(kind, c)} AS k FROM {t} WHERE {present(c)}" for t, c in rights)
+    found = f"{key} IN (SELECT k FROM ({right_keys}) WHERE k IS NOT NULL)"
+    # A present value with no key (an email without @) cannot match, so it counts as unmatched.
+    unmatched = f"{present(f'l.{column}')} AND ({key} IS NULL OR NOT {found})"
+    missing_rows, missing_distinct = con.execute(f"SELECT count(*), count(DISTINCT {key}) FROM {left} l WHERE {unmatched}").fetchone()
+    examples = _examples(con, left, column, unmatched, engagement.report.show_personal_data) if missing_rows else []
+    extra: dict[str, Any] = {"unmatched_distinct": int(missing_distinct)}
+    if kind == "email":
+        # Values that join only once case and spacing are ignored: the exact join the tools make would lose them.
+        raw_right = " UNION ".join(f"SELECT {c} AS v FROM {t} WHERE {present(c)}" for t, c in rights)
+        (only_normalised,) = con.execute(
+            f"""SELECT count(DISTINCT l.{column}) FROM {left} l
+                WHERE {present(f'l.{column}')} AND {found}
+                  AND l.{column} NOT IN (SELECT v FROM ({raw_right}))"""
+        ).fetchone()
+        extra["matched_only_after_normalising"] = int(only_normalised)
+    if left == "costs":
+        ids = con.execute(f"SELECT DISTINCT {key} AS k FROM {left} l WHERE {unmatched} ORDER BY k LIMIT 20").fetchall()
+        (amount,) = con.execute(
+            f"SELECT sum(l.amount * {fx_rate('l.currency', engagement)}) FROM {left} l WHERE {unmatched} AND {in_period('l.date', engagement)}"
+        ).fetchone()
+        extra["unmatched_ids"] = [r[0] for r in ids]
+        extra["unmatched_amount_in_period"] = float(amount or 0.0)
+    return int(filled - missing_rows), examples, extra
+
+
 def _pair_row(con: duckdb.DuckDBPyConnection, engagement: Engagement, left: str, column: str, rights: tuple[tuple[str, str], ...], kind: str) -> dict[str, Any] | None:
     show = engagement.report.show_personal_data
     right_label = " or ".join(f"{t}.{c}" for t, c in rights)
@@ -228,17 +259,12 @@ def _pair_row(con: duckdb.DuckDBPyConnection, engagement: Engagement, left: str,
         found = match_company_names([n for n, _ in names], candidates, engagement.thresholds.fuzzy_name_score)
         missing = [n for n, _ in names if found[n] is None]
         matched = sum(c for n, c in names if found[n] is not None)
-        examples = []
+        examples, extra = [], {"unmatched_distinct": len(missing)}
         if missing:
             listed = ", ".join(quote(n) for n in missing[:5])
             examples = _examples(con, left, column, f"{column} IN ({listed})", show)
     else:
-        key = _key_sql(kind, f"l.{column}")
-        right_keys = " UNION ".join(f"SELECT {_key_sql(kind, c)} AS k FROM {t} WHERE {present(c)}" for t, c in rights)
-        unmatched = f"{present(f'l.{column}')} AND {key} NOT IN (SELECT k FROM ({right_keys}) WHERE k IS NOT NULL)"
-        (missing_count,) = con.execute(f"SELECT count(*) FROM {left} l WHERE {unmatched}").fetchone()
-        matched = filled - missing_count
-        examples = _examples(con, left, column, unmatched, show) if missing_count else []
+        matched, examples, extra = _keyed_pair(con, engagement, left, column, rights, kind, filled)
     return {
         **base,
         "left_rows": int(total),
@@ -246,6 +272,7 @@ def _pair_row(con: duckdb.DuckDBPyConnection, engagement: Engagement, left: str,
         "left_count": int(filled),
         "matched": int(matched),
         "rate": matched / filled,
+        **extra,
         "unmatched_examples": examples,
     }
 

@@ -142,6 +142,30 @@ def test_match_rate_activity_emails(rates):
     assert row["unmatched_examples"] == [{"contact_email": "n***@q.com", "source_file": "activities.csv", "source_line": 3}]
 
 
+def test_match_rate_case_only_emails(rates):
+    row = rates[("activities.contact_email", "email, trimmed and case-folded")]
+    # "ANN@x.com " is not spelled like any CRM email but joins once trimmed and case-folded.
+    assert row["matched_only_after_normalising"] == 1
+    assert row["unmatched_distinct"] == 1
+
+
+def test_match_rate_email_without_at():
+    frames = {
+        "contacts": {"contact_id": ["c1"], "email": ["a@x.com"]},
+        "activities": {"activity_id": ["a1", "a2"], "activity_type": ["call"] * 2, "occurred_at": ["2025-01-01"] * 2,
+                       "contact_email": ["a@x.com", "not-an-email"]},
+    }
+    row = match_rates(load_frames(duckdb.connect(), frames), make_engagement())[0]
+    # The value without @ is present, so it counts and it cannot match.
+    assert (row["left_count"], row["matched"]) == (2, 1)
+
+
+def test_match_rate_spend_unmatched_ids(rates):
+    row = rates[("costs.campaign_id", "id, trimmed (Salesforce 18-character ids as 15)")]
+    assert row["unmatched_ids"] == ["k2"]
+    assert row["unmatched_amount_in_period"] == pytest.approx(2)
+
+
 def test_match_rate_products_exact_and_normalised(rates):
     exact = rates[("opportunities.product", "exact text")]
     normal = rates[("opportunities.product", "text, case-folded without spaces or punctuation")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 
 from build_activity import PURCHASED_SEQUENCE
@@ -19,7 +20,7 @@ from truth import (
     pearson,
     stage_regressions,
 )
-from world import ICP_TITLE_KEYWORDS, LOOKBACK_DAYS, PERIOD_END, PERIOD_START, World
+from world import GROSS_MARGIN, ICP_TITLE_KEYWORDS, LOOKBACK_DAYS, PERIOD_END, PERIOD_START, World
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
@@ -101,6 +102,30 @@ def icp_figures(world: World, links: Links) -> dict:
     }
 
 
+def new_customers(world: World) -> int:
+    """Count accounts whose first won deal (amount > 0, any close date) closes in the period."""
+    first: dict[str, dt.date] = {}
+    for opp in world.opportunities:
+        if opp.is_won and opp.amount_cents > 0 and opp.close and opp.account_id:
+            first[opp.account_id] = min(first.get(opp.account_id, opp.close), opp.close)
+    return sum(in_period(day) for day in first.values())
+
+
+def input_metrics(sm_cents: int, marketing_cents: int, new_cents: int, leads: int, opps: int, customers: int) -> dict:
+    cac = sm_cents / 100 / customers
+    months = ((PERIOD_END - PERIOD_START).days + 1) / 30.4375
+    monthly_per_customer = new_cents / 100 / months / customers
+    return {
+        "leads_created": leads,
+        "cost_per_lead": round(marketing_cents / 100 / leads, 2),
+        "opportunities_created": opps,
+        "cost_per_opportunity": round(sm_cents / 100 / opps, 2),
+        "new_customers": customers,
+        "cac": round(cac, 2),
+        "cac_payback_months": round(cac / (monthly_per_customer * GROSS_MARGIN), 4),
+    }
+
+
 def compute_expected(world: World) -> dict:
     links = Links(world)
     index = index_records(world, links)
@@ -118,11 +143,17 @@ def compute_expected(world: World) -> dict:
             "cost_per_outcome": round(sm / 100 / len(verified), 2) if verified else None,
         }
 
-    wins = outcomes["closed_won"][1]
+    claimed_wins, wins = outcomes["closed_won"]
     won_cents = sum(o.amount_cents for o in wins)
-    new_cents = sum(o.amount_cents for o in wins if o.deal_type.strip().lower() != "renewal")
-    dark = [o for o in wins if not is_traceable(index, o)]
+    claimed_cents = sum(o.amount_cents for o in claimed_wins)
+    new_wins = [o for o in wins if "renewal" not in o.deal_type.strip().lower()]
+    new_cents = sum(o.amount_cents for o in new_wins)
+    # The revenue graph traces claimed wins; a blank close date ends the window at the period end.
+    dark = [o for o in claimed_wins if not is_traceable(index, o)]
     dark_cents = sum(o.amount_cents for o in dark)
+    customers = new_customers(world)
+    leads_created = sum(c.is_lead and in_period(c.created) for c in world.contacts)
+    opps_created = sum(in_period(o.created) for o in world.opportunities)
 
     activity_index = index_records(World([], [], [], [], [], world.activities, [], [], [], []), links)
     open_opps = [o for o in world.opportunities if not o.is_closed]
@@ -165,13 +196,28 @@ def compute_expected(world: World) -> dict:
         },
         "new_bookings": dollars(new_cents),
         "efficiency_ratio": round(new_cents / sm, 6),
-        "won": {"deals": len(wins), "revenue": dollars(won_cents)},
+        "won": {
+            "verified_deals": len(wins),
+            "verified_revenue": dollars(won_cents),
+            "claimed_deals": len(claimed_wins),
+            "claimed_revenue": dollars(claimed_cents),
+        },
         "traceability": {
-            "won_deals": len(wins),
+            "deal_set": "claimed closed-won deals; a blank close date ends the lookback window at the period end",
+            "won_deals": len(claimed_wins),
+            "won_revenue": dollars(claimed_cents),
             "untraceable_deals": len(dark),
-            "untraceable_share": round(len(dark) / len(wins), 4),
+            "untraceable_share": round(len(dark) / len(claimed_wins), 4),
             "untraceable_revenue": dollars(dark_cents),
-            "untraceable_revenue_share": round(dark_cents / won_cents, 4),
+            "untraceable_revenue_share": round(dark_cents / claimed_cents, 4),
+            "untraceable_verified_deals": sum(o in wins for o in dark),
+        },
+        "input_metrics": input_metrics(sm, costs["marketing_cents"], new_cents, leads_created, opps_created, customers),
+        "funnel": {
+            "leads_created": leads_created,
+            "opportunities_created": opps_created,
+            "qualified_claimed": len(outcomes["qualified_opportunity"][0]),
+            "closed_won_claimed": len(claimed_wins),
         },
         "duplicates": {
             "duplicate_people": len(duplicate_groups),

@@ -26,7 +26,6 @@ from build_activity import (  # noqa: E402
     build_touches,
     choose_dark_accounts,
     order_activities,
-    verified_wins,
 )
 from build_crm import build_accounts, build_campaigns, build_contacts, build_opportunities, plant_contact_problems  # noqa: E402
 from build_spend import build_dashboards, build_google_ads, build_ledger, build_linkedin_ads  # noqa: E402
@@ -34,7 +33,7 @@ from engagement_file import ENGAGEMENT_YAML  # noqa: E402
 from expected import compute_expected  # noqa: E402
 from exports import write_all  # noqa: E402
 from planted import render_planted  # noqa: E402
-from truth import STALE_CUTOFF, Links, half  # noqa: E402
+from truth import STALE_CUTOFF, Links, half, outcome_counts, window_end  # noqa: E402
 from world import LOOKBACK_DAYS, PERIOD_END, PERIOD_START, World  # noqa: E402
 
 DEFAULT_SEED = 20250101
@@ -99,7 +98,7 @@ def settle_stale(rng: random.Random, world: World, stale_count: int = 30) -> Non
 
 
 def clear_boundaries(world: World) -> None:
-    """Move records off each verified win's close date and lookback edge.
+    """Move records off each claimed win's close date and lookback edge.
 
     A record on the close date counts under a date comparison but not under a
     timestamp one, and one on the lookback edge depends on an off-by-one, so
@@ -108,8 +107,9 @@ def clear_boundaries(world: World) -> None:
     """
     links = Links(world)
     forbidden: dict[tuple[str, str], set[dt.date]] = defaultdict(set)
-    for opp in verified_wins(world.opportunities):
-        days = {opp.close, opp.close - dt.timedelta(days=LOOKBACK_DAYS), opp.close - dt.timedelta(days=LOOKBACK_DAYS + 1)}
+    for opp in outcome_counts(world)["closed_won"][0]:
+        end = window_end(opp)
+        days = {end, end - dt.timedelta(days=LOOKBACK_DAYS), end - dt.timedelta(days=LOOKBACK_DAYS + 1)}
         for key in (("opp", opp.opp_id), ("contact", opp.contact_id), ("account", opp.account_id)):
             if key[1]:
                 forbidden[key] |= days
@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.out.is_file():
         parser.error(f"--out {args.out} is a file; pass a folder to write the engagement into")
     expected = generate(args.out, args.seed)
-    print(f"wrote {args.out}: {expected['won']['deals']} verified wins, {expected['traceability']['untraceable_deals']} untraceable")
+    print(f"wrote {args.out}: {expected['won']['verified_deals']} verified wins, {expected['traceability']['untraceable_deals']} untraceable")
     return 0
 
 

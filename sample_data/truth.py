@@ -75,9 +75,15 @@ def linked_dates(index: dict, opp) -> list[dt.date]:
     return dates
 
 
+def window_end(opp) -> dt.date:
+    """Return the day a won deal's lookback window ends: its close date, else the period end."""
+    return opp.close or PERIOD_END
+
+
 def is_traceable(index: dict, opp) -> bool:
-    start = opp.close - dt.timedelta(days=LOOKBACK_DAYS)
-    return any(start <= day <= opp.close for day in linked_dates(index, opp))
+    end = window_end(opp)
+    start = end - dt.timedelta(days=LOOKBACK_DAYS)
+    return any(start <= day <= end for day in linked_dates(index, opp))
 
 
 def outcome_counts(world: World) -> dict:

@@ -17,6 +17,7 @@ PERIOD_START = dt.date(2025, 1, 1)
 PERIOD_END = dt.date(2025, 12, 31)
 H2_START = dt.date(2025, 7, 1)
 LOOKBACK_DAYS = 180
+GROSS_MARGIN = 0.78  # finance.gross_margin in engagement.yaml
 # Activities never fall on these days, so period and half-year filters give
 # the same counts whether a reader compares dates or UTC timestamps.
 AVOID_DAYS = {dt.date(2025, 1, 1), dt.date(2025, 6, 30), dt.date(2025, 7, 1), dt.date(2025, 12, 31)}
@@ -193,13 +194,32 @@ BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def salesforce_id(prefix: str, number: int, rng: random.Random) -> str:
-    """Return an invented 18-character Salesforce-style id, unique per (prefix, number)."""
+    """Return an invented 18-character Salesforce-style id, unique per (prefix, number).
+
+    The last three characters are the real case-safe suffix of the first 15,
+    so tools that check or strip it treat these ids like Salesforce's own.
+    ``rng`` picks the case of a few letters so that the suffix varies.
+    """
     digits = ""
     for _ in range(5):
         number, rest = divmod(number, 62)
         digits = BASE62[rest] + digits
-    suffix = "".join(rng.choice(BASE62[10:36]) for _ in range(3))
-    return f"{prefix}8W00000{digits}{suffix}"
+    pod = rng.choice(["8W", "8w", "5g", "5G"])
+    short = f"{prefix}{pod}00000{digits}"
+    return short + case_safe_suffix(short)
+
+
+def case_safe_suffix(short_id: str) -> str:
+    """Return the 3-character suffix Salesforce appends to a 15-character id."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+    suffix = ""
+    for chunk in range(3):
+        bits = 0
+        for position, char in enumerate(short_id[chunk * 5 : chunk * 5 + 5]):
+            if "A" <= char <= "Z":
+                bits |= 1 << position
+        suffix += alphabet[bits]
+    return suffix
 
 
 def random_day(rng: random.Random, start: dt.date, end: dt.date, avoid: set[dt.date] = frozenset()) -> dt.date:

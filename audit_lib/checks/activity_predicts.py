@@ -53,6 +53,7 @@ def seller_months(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> tup
         "SELECT count(*) FROM activities WHERE owner_id IS NOT NULL AND occurred_at >= ? AND occurred_at < ?", [start, end]
     ).fetchone()[0]
     unit = "owner_id" if has_owner else "team"
+
     acts = query(
         con,
         f"SELECT {unit} AS unit, strftime(occurred_at, '%Y-%m') AS month, lower(trim(activity_type)) AS activity_type, "
@@ -60,7 +61,7 @@ def seller_months(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> tup
         f"AND NOT {meeting_type_predicate(engagement)} GROUP BY ALL",
         [start, end],
     )
-    held = query(
+    meetings = query(
         con,
         f"SELECT {unit} AS unit, strftime(occurred_at, '%Y-%m') AS month, count(*) AS held_meetings FROM activities a "
         f"WHERE occurred_at >= ? AND occurred_at < ? AND {unit} IS NOT NULL AND {held_meeting_predicate(engagement)} GROUP BY ALL",
@@ -78,15 +79,17 @@ def seller_months(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> tup
         f"WHERE {unit} IS NOT NULL AND {verified_won_predicate(engagement)} GROUP BY ALL",
         [start.date(), end.date()],
     )
+
     by_type = acts.pivot_table(index=["unit", "month"], columns="activity_type", values="n", aggfunc="sum", fill_value=0)
     by_type.columns = [f"activities_{c}" for c in by_type.columns]
     frame = by_type.reset_index()
-    for part in (held, qualified, won):
+    for part in (meetings, qualified, won):
         frame = frame.merge(part, on=["unit", "month"], how="outer") if not frame.empty else part
     for column in ("held_meetings", "qualified_opps", "won_deals"):
         if column not in frame:
             frame[column] = 0
     frame = frame.fillna(0)
+
     type_columns = [c for c in frame.columns if c.startswith("activities_")]
     frame["activities"] = frame[type_columns].sum(axis=1) if type_columns else 0
     frame["outcomes"] = frame["held_meetings"] + frame["qualified_opps"] + frame["won_deals"]

@@ -19,8 +19,12 @@ from .volume_led import load_tiles
 
 CHECK_ID = "input_metrics_only"
 TITLE = "Input metrics only"
-CPO_PATTERN = re.compile(r"cost per (outcome|meeting|held meeting|qualified|opportunit|won|deal|customer|sql)|\bcpo\b", re.I)
-INPUT_COST_PATTERN = re.compile(r"cost per (lead|mql|click|contact)|\bcpl\b|\bcpc\b|\bcpm\b|\bcac\b", re.I)
+# docs/metrics.md lists cost per opportunity (any opportunity) and per customer (CAC) as input
+# metrics, while cost per qualified opportunity prices an outcome.
+CPO_PATTERN = re.compile(r"cost per (verified |qualified )?(outcome|meeting|held meeting|qualified|won|deal|sql)|\bcpo\b", re.I)
+INPUT_COST_PATTERN = re.compile(
+    r"cost per (lead|mql|click|contact|opportunit|customer)|\bcpl\b|\bcpc\b|\bcpm\b|\bcac\b", re.I
+)
 INTERVIEW_KEYS = ("leadership_reviews_cost_per_outcome", "reviews_cost_per_outcome")
 # Stating CPO in the stack weighs more than the exports' ability to compute it,
 # because the symptom is about what leadership manages by.
@@ -38,7 +42,7 @@ def interview_answer(engagement: Engagement) -> tuple[str | None, bool | None]:
 def export_links(context: dict) -> tuple[bool | None, list[str]]:
     """Return whether the metrics step priced at least one verified outcome, and the missing links.
 
-    Returns (None, [reason]) when the context holds no metrics.
+    Returns (None, [reason]) when the context contains no metrics.
     """
     metrics: dict[str, Any] = context.get("metrics") or {}
     if not metrics:

@@ -15,12 +15,12 @@ CHECK_ID = "volume_led"
 TITLE = "Volume-led reporting"
 KINDS = ("volume", "outcome", "cost", "leading", "other")
 
-# Keyword rules for tile names, tried in order; the first match sets the kind.
+# Keyword rules for tile names are tried in order, and the first match sets the kind.
 # Specific phrases come before the single words they contain, so "meetings held"
 # is an outcome while "meetings booked" is volume.
 TILE_RULES: tuple[tuple[str, str], ...] = (
-    ("outcome", r"meetings? held|held meetings?|meetings? attended|cost per (outcome|meeting|opportunit|won|deal|sql)|\bcpo\b"),
-    ("cost", r"cost per (lead|mql|click|contact)|\bcpl\b|\bcpc\b|\bcpm\b"),
+    ("outcome", r"meetings? held|held meetings?|meetings? attended|cost per (verified |qualified )?(outcome|meeting|qualified|won|deal|sql)|\bcpo\b"),
+    ("cost", r"cost per (lead|mql|click|contact|opportunit|customer)|\bcpl\b|\bcpc\b|\bcpm\b"),
     ("leading", r"response time|open rate|reply rate|click.?through|\bctr\b|cycle time|velocity|time to"),
     ("volume", r"meetings? (booked|scheduled|set)|\bcalls?\b|\bdials?\b|emails? sent|\bemails?\b|activit|touch|\btasks?\b"),
     ("volume", r"sequence|page ?views?|\bvisits?\b|\bleads?\b|\bmqls?\b|impressions|clicks"),

@@ -36,7 +36,7 @@ def test_cpo_tile_and_exports_pass(store, engagement):
 
 
 def test_interview_yes_without_exports_passes(store, make_engagement):
-    # The interview says leadership reviews CPO (70); the exports cannot price it (0): 70 -> pass.
+    # In the interview the client states that leadership reviews CPO (70); the exports cannot price it (0): 70 -> pass.
     engagement = make_engagement(interview={"leadership_reviews_cost_per_outcome": True})
     finding = check_input_metrics_only(store(tiles("CAC")), engagement, UNPRICED)
     assert finding.score == 70.0
@@ -69,3 +69,10 @@ def test_nothing_known_not_assessable(store, engagement):
     finding = check_input_metrics_only(store({}), engagement, {})
     assert finding.status == "not_assessable"
     assert finding.interview_question
+
+
+def test_cost_per_opportunity_is_input(store, engagement):
+    # docs/metrics.md lists cost per opportunity among the input metrics; a qualified one prices an outcome.
+    finding = check_input_metrics_only(store(tiles("Cost per opportunity", "Cost per qualified opportunity")), engagement, {})
+    assert finding.evidence["input_cost_tiles"] == ["Cost per opportunity"]
+    assert finding.evidence["cost_per_outcome_tiles"] == ["Cost per qualified opportunity"]

@@ -11,7 +11,7 @@ ICP = {"industries": ["Software"], "min_employees": 50, "title_keywords": ["VP",
 
 def outreach():
     # Sequence "Cold" sends 4 emails: to c1 (bounced), c2 (opted_out), c3 (replied), c4 (sent).
-    # Sequence "Warm" sends 2 sequence steps to c3 (replied, sent). c3 then holds a meeting.
+    # Sequence "Warm" sends 2 sequence steps to c3 (replied, sent). c3 then has a held meeting.
     # Accounts: A1 Software 100 (fits), A2 Retail 10 (outside). Titles: c4 "Intern" (outside by title).
     return {
         "accounts": {"account_id": ["A1", "A2"], "industry": ["Software", "Retail"], "employees": [100, 10]},

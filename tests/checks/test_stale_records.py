@@ -45,6 +45,7 @@ def test_stale_and_orphans_hand_computed(store, make_engagement):
             "is_lead": [False, False, False, True], "lead_source": ["Web", "Web", "Web", "Web"],
         },
     })
+
     finding = check_stale_records(con, engagement, {})
     shares = finding.evidence["shares"]
     # Stale: O2 of (O1, O2) = 1/2.

@@ -63,7 +63,7 @@ def _build(con: duckdb.DuckDBPyConnection, engagement: Engagement, t: dict[str, 
                    {key('account_id')} AS account_key, coalesce(close_date, {period_end}) AS close_ref,
                    amount_converted AS revenue, currency_excluded, stage, amount, currency, close_date,
                    contact_id, account_id, source_file, source_line
-            FROM ({won_sql(engagement)}) WHERE verified"""
+            FROM ({won_sql(engagement)})"""
     )
     # Contacts by id and by email, with their account: the bridge from a person to a deal's account.
     con.execute(
@@ -234,8 +234,8 @@ def _summarise(con: duckdb.DuckDBPyConnection, engagement: Engagement, t: dict[s
                    coalesce(sum(revenue) FILTER (WHERE has_key AND touched AND traceable), 0)
             FROM {flags}"""
     ).fetchone()
-    # Won deals in a currency without a rate are unverified, so outside the graph; count them here.
-    (excluded,) = con.execute(f"SELECT count(*) FROM ({won_sql(engagement)}) WHERE currency_excluded").fetchone()
+    # Won deals in a currency without a rate stay in the graph, but their revenue is unknown and left out of sums.
+    (excluded,) = con.execute(f"SELECT count(*) FROM {flags} WHERE currency_excluded").fetchone()
     waterfall, breaks = _waterfall(con, flags)
     examples = fetch_records(
         con,
@@ -267,5 +267,5 @@ def _summarise(con: duckdb.DuckDBPyConnection, engagement: Engagement, t: dict[s
         "untraceable_examples": [mask_row(r, engagement.report.show_personal_data) for r in examples],
     }
     if deals == 0:
-        result.update(status="not_assessable", reason="no verified closed-won deals in the period")
+        result.update(status="not_assessable", reason="no won deals in the period")
     return result

@@ -169,22 +169,25 @@ def test_effort_reach_share():
 def test_no_won_deals_not_assessable():
     graph = compute_graph(load_frames(duckdb.connect(), {}), make_engagement())
     assert graph["status"] == "not_assessable"
-    assert graph["reason"] == "no verified closed-won deals in the period"
+    assert graph["reason"] == "no won deals in the period"
     assert graph["won_traceable"]["deals_share_untraceable"] is None
     assert graph["spend_reach"]["status"] == "not_assessable"
 
 
-def test_graph_traces_verified_wins_only():
+def test_graph_traces_claimed_wins():
     frames = {
         "opportunities": {"opportunity_id": ["o1", "o2", "o3"], "stage": ["Won"] * 3, "amount": [100, 0, 50],
                           "currency": [None, None, "JPY"], "close_date": ["2025-03-01"] * 3, "account_id": ["a1", "a2", "a3"]},
         "activities": {"activity_id": ["x1"], "activity_type": ["call"], "occurred_at": ["2025-02-01"], "account_id": ["a1"]},
     }
     graph = compute_graph(load_frames(duckdb.connect(), frames), make_engagement())
-    # o2 has zero amount and o3 a currency with no rate: both unverified, so outside the graph.
-    assert graph["won_traceable"]["deals"] == 1
-    assert graph["won_traceable"]["deals_share_untraceable"] == 0
-    assert graph["won_traceable"]["excluded_currency_rows"] == 1
+    # o2 (zero amount) and o3 (currency with no rate) are claimed wins: counted as deals, untraced.
+    won = graph["won_traceable"]
+    assert (won["deals"], won["deals_traceable"]) == (3, 1)
+    # Revenue: o1 100 + o2 0; o3's JPY amount has no rate and stays out of the sum.
+    assert won["revenue"] == pytest.approx(100)
+    assert won["revenue_share_untraceable"] == 0
+    assert won["excluded_currency_rows"] == 1
 
 
 def test_graph_drops_temp_tables():
@@ -203,7 +206,7 @@ def test_maven_graph_without_touches():
     frames = {"opportunities": {"opportunity_id": raw["opportunity_id"], "account_id": raw["account"],
                                 "stage": raw["deal_stage"], "close_date": raw["close_date"], "amount": raw["close_value"]}}
     graph = compute_graph(load_frames(duckdb.connect(), frames), make_engagement(period={"start": "2016-01-01", "end": "2017-12-31"}))
-    won = raw[(raw["deal_stage"] == "Won") & (raw["close_value"] > 0)]
+    won = raw[raw["deal_stage"] == "Won"]
     assert graph["won_traceable"]["deals"] == len(won)
     assert graph["won_traceable"]["deals_traceable"] == 0
     assert graph["has_touch_or_activity_data"] is False

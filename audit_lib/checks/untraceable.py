@@ -40,7 +40,7 @@ def check_untraceable_outcomes(con: duckdb.DuckDBPyConnection, engagement: Engag
         return not_assessable(
             CHECK_ID,
             TITLE,
-            "no verified closed-won deals in the period",
+            "no won deals close in the period",
             "Export every opportunity with its stage, amount and close date for the audit period.",
         )
     if not graph.get("has_touch_or_activity_data", True):

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from .attribution_models import MODELS, markov_removal_effects, markov_weights_sql, transition_counts, weights_sql
+from .attribution_models import MODELS, markov_removal_effects, transition_counts, weights_sql
 from .attribution_paths import ACTIVITY_CHANNEL, build_events, build_opportunities, build_paths
 from .attribution_pricing import cost_by, cpo_bands, credit_rows, round_float
 from .config import Engagement
@@ -44,16 +44,13 @@ def _not_assessable(engagement: Engagement, reason: str, **extra: Any) -> dict[s
 
 
 def _credit_frame(con: duckdb.DuckDBPyConnection, half_life_days: float, removal: dict[str, float]) -> None:
-    """Create attr_credit: attr_path with one weight column per model."""
+    """Create attr_credit: the converting paths with one weight column per model."""
     con.execute("CREATE OR REPLACE TEMP TABLE attr_removal (channel VARCHAR, effect DOUBLE)")
     if removal:
         con.executemany("INSERT INTO attr_removal VALUES (?, ?)", sorted(removal.items()))
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE attr_credit AS
-        SELECT w.*, m.w_markov
-        FROM ({weights_sql(half_life_days)}) w JOIN ({markov_weights_sql()}) m USING (opp, ev)
-        WHERE w.converts
+        CREATE OR REPLACE TEMP TABLE attr_credit AS {weights_sql(half_life_days)}
         """
     )
 
@@ -72,7 +69,8 @@ def _aggregate(con: duckdb.DuckDBPyConnection, key: str) -> pd.DataFrame:
 
 def _untraced(con: duckdb.DuckDBPyConnection) -> tuple[int, float]:
     row = con.execute(
-        "SELECT count(*), coalesce(fsum(revenue), 0) FROM attr_opps WHERE converts AND opp NOT IN (SELECT opp FROM attr_path)"
+        "SELECT count(*), coalesce(fsum(revenue), 0) FROM attr_opps o "
+        "WHERE converts AND NOT EXISTS (SELECT 1 FROM attr_path p WHERE p.opp = o.opp)"
     ).fetchone()
     return int(row[0]), float(row[1])
 
@@ -85,7 +83,7 @@ def _path_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
                avg(n) FILTER (WHERE converts),
                count(*) FILTER (WHERE NOT converts AND n IS NOT NULL),
                count(*) FILTER (WHERE NOT converts AND n IS NULL)
-        FROM attr_opps o LEFT JOIN (SELECT DISTINCT opp, n FROM attr_path) p USING (opp)
+        FROM attr_opps o LEFT JOIN (SELECT opp, count(*) AS n FROM attr_path GROUP BY opp) p USING (opp)
         """
     ).fetchone()
     return {

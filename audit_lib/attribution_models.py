@@ -2,7 +2,8 @@
 
 Every model gives each touch of a path a weight, and the weights of one path
 sum to 1, so the credit of a model sums to the outcomes and revenue it
-attributes. Positions are 1-based (``pos``) in a path of ``n`` touches.
+attributes. A path has ``n`` touches ordered by ``seq``, and ``first_ev`` and
+``last_ev`` are the ``ev`` numbers of its first and last touch.
 """
 
 from __future__ import annotations
@@ -14,23 +15,26 @@ MODELS = ("first_touch", "last_touch", "linear", "u_shaped", "w_shaped", "time_d
 
 START, CONVERSION, NULL = "(start)", "(conversion)", "(null)"
 
-# Weights of the position-based models as SQL over attr_path. The W-shaped
-# milestones lc (lead creation) and oc (opportunity creation) and the
-# time-decay raw weight come from the CTE in weights_sql.
+# Weights of the position-based models as SQL. The W-shaped milestones lc
+# (lead creation) and oc (opportunity creation) and the time-decay raw weight
+# come from the CTEs in weights_sql.
 _POSITION_WEIGHTS = {
-    "first_touch": "CASE WHEN pos = 1 THEN 1.0 ELSE 0.0 END",
-    "last_touch": "CASE WHEN pos = n THEN 1.0 ELSE 0.0 END",
+    "first_touch": "CASE WHEN ev = first_ev THEN 1.0 ELSE 0.0 END",
+    "last_touch": "CASE WHEN ev = last_ev THEN 1.0 ELSE 0.0 END",
     "linear": "1.0 / n",
     "u_shaped": """CASE WHEN n = 1 THEN 1.0 WHEN n = 2 THEN 0.5
-                        WHEN pos = 1 OR pos = n THEN 0.4 ELSE 0.2 / (n - 2) END""",
+                        WHEN ev = first_ev OR ev = last_ev THEN 0.4 ELSE 0.2 / (n - 2) END""",
     "w_shaped": """0.3 * slots + CASE WHEN slots > 0 AND n = milestones THEN 0.1 / milestones
                                       WHEN slots > 0 THEN 0.0 ELSE 0.1 / (n - milestones) END""",
-    "time_decay": "decay / sum(decay) OVER (PARTITION BY opp)",
+    "time_decay": "decay / decay_total",
 }
 
 
 def weights_sql(half_life_days: float) -> str:
-    """Return SQL that selects attr_path with one weight column per position-based model.
+    """Return SQL that selects the converting paths of attr_path with one weight column per model.
+
+    Needs the table attr_removal(channel, effect) of normalised Markov removal
+    effects.
 
     W-shaped: the first touch, the lead-creation touch and the
     opportunity-creation touch take 30% each, and the other touches share 10%.
@@ -45,24 +49,56 @@ def weights_sql(half_life_days: float) -> str:
 
     Time decay: a touch ``age`` whole days before the anchor date has raw
     weight 2 ** (-age / half_life_days), normalised over the path.
+
+    Markov: a path's outcome is split over the channels on it in proportion to
+    their removal effects, and a channel's share is split evenly over its
+    touches on that path. A path whose channels all have a zero effect falls
+    back to linear weights.
     """
     half_life = float(half_life_days)
     columns = ",\n".join(f"{sql} AS w_{name}" for name, sql in _POSITION_WEIGHTS.items())
+    # Per-path figures come from GROUP BY and joins rather than window
+    # functions: hash aggregates are much cheaper than sorting millions of rows.
     return f"""
-        WITH marks AS (
-            SELECT *,
-                least(coalesce(max(CASE WHEN occurred_at <= lead_created_at THEN pos END) OVER (PARTITION BY opp), 1),
-                      coalesce(max(CASE WHEN occurred_at <= opp_created_at THEN pos END) OVER (PARTITION BY opp), n)) AS lc,
-                coalesce(max(CASE WHEN occurred_at <= opp_created_at THEN pos END) OVER (PARTITION BY opp), n) AS oc,
-                pow(2.0, -date_diff('day', occurred_at::DATE, anchor_date) / {half_life!r}) AS decay
-            FROM attr_path
+        WITH touches AS (
+            SELECT p.opp, p.ev, p.seq, p.occurred_at, p.channel, p.campaign_id, p.touch_type, o.revenue,
+                   o.lead_created_at, o.opp_created_at,
+                   pow(2.0, -date_diff('day', p.occurred_at::DATE, o.anchor_date) / {half_life!r}) AS decay
+            FROM attr_path p JOIN attr_opps o ON o.opp = p.opp
+            WHERE p.converts
+        ), paths AS (
+            SELECT opp, count(*) AS n,
+                   arg_min(ev, seq) AS first_ev, min(seq) AS first_seq,
+                   arg_max(ev, seq) AS last_ev, max(seq) AS last_seq,
+                   arg_max(ev, seq) FILTER (WHERE occurred_at <= lead_created_at) AS lead_ev,
+                   max(seq) FILTER (WHERE occurred_at <= lead_created_at) AS lead_seq,
+                   arg_max(ev, seq) FILTER (WHERE occurred_at <= opp_created_at) AS opp_ev,
+                   max(seq) FILTER (WHERE occurred_at <= opp_created_at) AS opp_seq,
+                   fsum(decay) AS decay_total
+            FROM touches GROUP BY opp
+        ), milestones AS (
+            SELECT *, coalesce(opp_ev, last_ev) AS oc,
+                   CASE WHEN coalesce(lead_seq, first_seq) <= coalesce(opp_seq, last_seq) THEN coalesce(lead_ev, first_ev)
+                        ELSE coalesce(opp_ev, last_ev) END AS lc
+            FROM paths
+        ), path_channels AS (
+            SELECT t.opp, t.channel, count(*) AS channel_touches, any_value(coalesce(r.effect, 0.0)) AS effect
+            FROM touches t LEFT JOIN attr_removal r ON r.channel = t.channel
+            GROUP BY t.opp, t.channel
+        ), markov_totals AS (
+            SELECT opp, fsum(effect) AS markov_total FROM path_channels GROUP BY opp
         ), slotted AS (
-            SELECT *,
-                (pos = 1)::INTEGER + (pos = lc)::INTEGER + (pos = oc)::INTEGER AS slots,
-                1 + (lc <> 1)::INTEGER + (oc <> 1 AND oc <> lc)::INTEGER AS milestones
-            FROM marks
+            SELECT t.*, m.n, m.first_ev, m.last_ev, m.decay_total,
+                   (t.ev = m.first_ev)::INTEGER + (t.ev = m.lc)::INTEGER + (t.ev = m.oc)::INTEGER AS slots,
+                   1 + (m.lc <> m.first_ev)::INTEGER + (m.oc <> m.first_ev AND m.oc <> m.lc)::INTEGER AS milestones,
+                   pc.effect / pc.channel_touches AS markov_share, mt.markov_total
+            FROM touches t
+            JOIN milestones m ON m.opp = t.opp
+            JOIN path_channels pc ON pc.opp = t.opp AND pc.channel = t.channel
+            JOIN markov_totals mt ON mt.opp = t.opp
         )
-        SELECT *, {columns}
+        SELECT opp, ev, channel, campaign_id, touch_type, revenue, {columns},
+            CASE WHEN markov_total > 0 THEN markov_share / markov_total ELSE 1.0 / n END AS w_markov
         FROM slotted
     """
 
@@ -72,11 +108,12 @@ def transition_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, in
     rows = con.execute(
         f"""
         SELECT from_state, to_state, count(*) AS transitions FROM (
-            SELECT coalesce(lag(channel) OVER (PARTITION BY opp ORDER BY pos), '{START}') AS from_state,
+            SELECT coalesce(lag(channel) OVER (PARTITION BY opp ORDER BY seq, ev), '{START}') AS from_state,
                    channel AS to_state
             FROM attr_path
             UNION ALL
-            SELECT channel, CASE WHEN converts THEN '{CONVERSION}' ELSE '{NULL}' END FROM attr_path WHERE pos = n
+            SELECT arg_max(channel, seq), CASE WHEN any_value(converts) THEN '{CONVERSION}' ELSE '{NULL}' END
+            FROM attr_path GROUP BY opp
         ) GROUP BY ALL ORDER BY from_state, to_state
         """
     ).fetchall()
@@ -131,24 +168,3 @@ def markov_removal_effects(transitions: list[tuple[str, str, int]]) -> dict:
     total = sum(raw.values())
     normalised = {c: (v / total if total > 0 else 0.0) for c, v in raw.items()}
     return {"removal_effects": normalised, "raw_removal_effects": raw, "conversion_probability": base}
-
-
-def markov_weights_sql() -> str:
-    """Return SQL for the Markov weight of each touch, given table attr_removal(channel, effect).
-
-    A converting path's outcome is split over the channels on it in proportion
-    to their normalised removal effects, and a channel's share is split evenly
-    over its touches on that path. A path whose channels all have a zero
-    effect falls back to linear weights.
-    """
-    return """
-        WITH per_touch AS (
-            SELECT p.opp, p.ev, p.n,
-                   coalesce(r.effect, 0.0) / count(*) OVER (PARTITION BY p.opp, p.channel) AS share
-            FROM attr_path p LEFT JOIN attr_removal r ON r.channel = p.channel
-        )
-        SELECT opp, ev,
-               CASE WHEN sum(share) OVER (PARTITION BY opp) > 0 THEN share / sum(share) OVER (PARTITION BY opp)
-                    ELSE 1.0 / n END AS w_markov
-        FROM per_touch
-    """

@@ -7,8 +7,8 @@ reach pandas:
 ``attr_opps``    one row per opportunity that starts a path: won deals that
                  convert, and lost or open opportunities that do not
 ``attr_events``  marketing touches and sales activities as one event list
-``attr_path``    one row per (opportunity, event) in the lookback window,
-                 with the event's position in the path and the path length
+``attr_path``    one row per (opportunity, event) in the lookback window;
+                 ``seq`` orders the events of a path
 """
 
 from __future__ import annotations
@@ -18,6 +18,10 @@ import duckdb
 from .config import Engagement
 
 ACTIVITY_CHANNEL = "sales activity"
+
+# seq = epoch seconds * SEQ_SPAN + a content hash below SEQ_SPAN. 2**24 keeps
+# seq inside BIGINT for dates up to the year 10000.
+SEQ_SPAN = 2**24
 
 # Activity statuses that say the activity did not take place.
 SKIPPED_ACTIVITY_STATUSES = ("cancelled", "canceled", "no_show", "no show", "bounced", "scheduled")
@@ -97,6 +101,13 @@ def build_opportunities(con: duckdb.DuckDBPyConnection, engagement: Engagement) 
 def build_events(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dict[str, int]:
     """Create ``attr_events`` and return counts of the rows used and set aside.
 
+    ``ev`` is a unique event number in no particular order. ``seq`` orders
+    events by time to the second, and events in the same second by a hash of
+    their content, so the same input gives the same order without a global
+    sort. ``email`` is the event's email, else its contact's, and ``accounts``
+    lists the event's account_id and the accounts of its contact by id and by
+    email.
+
     Touches take their channel from the touch, else from its campaign, else
     "unknown". Activities that took place form the channel "sales activity"
     with the touch type "activity: <activity_type>". Only events that can fall
@@ -110,8 +121,11 @@ def build_events(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dict
         f"""
         CREATE OR REPLACE TEMP TABLE attr_events AS
         WITH contact_one AS (
-            SELECT contact_id, min({_norm('email')}) AS email FROM contacts
+            SELECT contact_id, min({_norm('email')}) AS email, list(DISTINCT account_id) AS accounts FROM contacts
             WHERE contact_id IS NOT NULL GROUP BY contact_id
+        ), email_accounts AS (
+            SELECT {_norm('email')} AS email, list(DISTINCT account_id) AS accounts FROM contacts
+            WHERE {_norm('email')} IS NOT NULL GROUP BY ALL
         ), campaign_one AS (
             SELECT campaign_id, min({_norm('channel')}) AS channel, min(name) AS name FROM campaigns
             WHERE campaign_id IS NOT NULL GROUP BY campaign_id
@@ -122,16 +136,24 @@ def build_events(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dict
                    t.contact_id, {_norm('t.contact_email')} AS email, t.account_id,
                    CAST(NULL AS VARCHAR) AS opportunity_id
             FROM touches t LEFT JOIN campaign_one cp ON cp.campaign_id = t.campaign_id
-            UNION ALL
+        UNION ALL
             SELECT 'activity', a.activity_id, a.occurred_at, '{ACTIVITY_CHANNEL}', a.campaign_id,
                    'activity: ' || coalesce({_norm('a.activity_type')}, 'other'),
                    a.contact_id, {_norm('a.contact_email')}, a.account_id, a.opportunity_id
             FROM activities a
             WHERE coalesce({_norm('a.status')}, '') NOT IN (SELECT unnest($skipped))
         )
-        SELECT row_number() OVER () AS ev, r.source, r.event_id, r.occurred_at, r.channel, r.campaign_id,
-               r.touch_type, r.contact_id, coalesce(r.email, c.email) AS email, r.account_id, r.opportunity_id
-        FROM raw r LEFT JOIN contact_one c ON c.contact_id = r.contact_id
+        , resolved AS (
+            SELECT r.*, coalesce(r.email, c.email) AS resolved_email, c.accounts AS contact_accounts
+            FROM raw r LEFT JOIN contact_one c ON c.contact_id = r.contact_id
+        )
+        SELECT row_number() OVER () AS ev,
+               epoch(r.occurred_at)::BIGINT * {SEQ_SPAN}
+                   + (hash(r.source, r.event_id, r.channel, r.campaign_id, r.touch_type) % {SEQ_SPAN})::BIGINT AS seq,
+               r.source, r.event_id, r.occurred_at, r.channel, r.campaign_id,
+               r.touch_type, r.contact_id, r.resolved_email AS email, r.opportunity_id,
+               list_distinct(list_concat([r.account_id], r.contact_accounts, m.accounts)) AS accounts
+        FROM resolved r LEFT JOIN email_accounts m ON m.email = r.resolved_email
         WHERE r.occurred_at::DATE BETWEEN $first_day::DATE - $lookback AND $last_day
         """,
         {"skipped": skipped, "first_day": first_day, "last_day": last_day, "lookback": lookback},
@@ -164,34 +186,29 @@ def build_paths(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> None:
     """
     lookback = int(engagement.attribution.lookback_days)
     in_window = "e.occurred_at::DATE BETWEEN o.anchor_date - $lookback AND o.anchor_date"
+    by_account = "coalesce(list_contains(e.accounts, o.account_id), false)"
+    by_opportunity = "coalesce(e.opportunity_id = o.opportunity_id, false)"
+    by_contact = "coalesce(e.contact_id = o.contact_id, false)"
+    columns = "e.ev, e.seq, e.occurred_at, e.channel, e.campaign_id, e.touch_type"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE attr_path AS
-        WITH contact_accounts AS (
-            SELECT DISTINCT contact_id, {_norm('email')} AS email, account_id FROM contacts
-            WHERE account_id IS NOT NULL
-        ), event_accounts AS (
-            SELECT e.ev, ca.account_id FROM attr_events e JOIN contact_accounts ca ON ca.contact_id = e.contact_id
-            UNION
-            SELECT e.ev, ca.account_id FROM attr_events e JOIN contact_accounts ca ON ca.email = e.email
-            UNION
-            SELECT ev, account_id FROM attr_events WHERE account_id IS NOT NULL
-        ), links AS (
-            SELECT o.opp, e.ev FROM attr_events e JOIN attr_opps o ON e.opportunity_id = o.opportunity_id WHERE {in_window}
-            UNION
-            SELECT o.opp, e.ev FROM attr_events e JOIN attr_opps o ON e.contact_id = o.contact_id WHERE {in_window}
-            UNION
-            SELECT o.opp, e.ev FROM attr_events e JOIN attr_opps o ON e.email = o.contact_email WHERE {in_window}
-            UNION
-            SELECT o.opp, ea.ev FROM event_accounts ea JOIN attr_opps o ON ea.account_id = o.account_id
-                JOIN attr_events e ON e.ev = ea.ev WHERE {in_window}
+        WITH event_accounts AS (
+            SELECT {columns}, unnest(e.accounts) AS account_id FROM attr_events e
         )
-        SELECT l.opp, e.*, o.converts, o.revenue, o.anchor_date, o.opp_created_at, o.lead_created_at,
-               row_number() OVER path AS pos,
-               count(*) OVER (PARTITION BY l.opp) AS n
-        FROM links l JOIN attr_events e ON e.ev = l.ev JOIN attr_opps o ON o.opp = l.opp
-        WINDOW path AS (PARTITION BY l.opp ORDER BY e.occurred_at, e.source DESC, e.event_id, e.channel,
-                        e.campaign_id, e.touch_type, e.ev)
+        -- Each branch skips the pairs that an earlier branch links, so UNION ALL
+        -- gives each (opportunity, event) pair once without a costly DISTINCT.
+        SELECT o.opp, {columns}, o.converts FROM event_accounts e JOIN attr_opps o ON e.account_id = o.account_id
+        WHERE {in_window}
+        UNION ALL
+        SELECT o.opp, {columns}, o.converts FROM attr_events e JOIN attr_opps o ON e.opportunity_id = o.opportunity_id
+        WHERE {in_window} AND NOT {by_account}
+        UNION ALL
+        SELECT o.opp, {columns}, o.converts FROM attr_events e JOIN attr_opps o ON e.contact_id = o.contact_id
+        WHERE {in_window} AND NOT {by_account} AND NOT {by_opportunity}
+        UNION ALL
+        SELECT o.opp, {columns}, o.converts FROM attr_events e JOIN attr_opps o ON e.email = o.contact_email
+        WHERE {in_window} AND NOT {by_account} AND NOT {by_opportunity} AND NOT {by_contact}
         """,
         {"lookback": lookback},
     )

@@ -15,6 +15,9 @@ TITLE = "Fragmented data"
 # The normalised product match shows what a cleanup would recover; the score uses the exact join the systems make.
 SCORED_KEYS_SKIP = {"text, case-folded without spaces or punctuation"}
 SEVERITY = {"pass": "low", "warn": "medium", "fail": "high"}
+# The score rests on the weakest links, because one broken join (spend to campaigns, say) breaks the
+# chain from spend to revenue however many other joins work.
+WEAKEST_LINKS = 3
 
 
 def _pct(value: float | None) -> str:
@@ -24,8 +27,8 @@ def _pct(value: float | None) -> str:
 def check_fragmented_data(con: duckdb.DuckDBPyConnection, engagement: Engagement, context: dict[str, Any]) -> Finding:
     """Score how well records join across systems.
 
-    Score = 100 x the mean match rate over the exact pairs x (1 - the share
-    of contacts that duplicate another contact's normalised email).
+    Score = 100 x the mean match rate of the three weakest exact pairs x
+    (1 - the share of contacts that duplicate another contact's normalised email).
     """
     show = engagement.report.show_personal_data
     rates = match_rates(con, engagement)
@@ -40,17 +43,18 @@ def check_fragmented_data(con: duckdb.DuckDBPyConnection, engagement: Engagement
             "contact email, account id or campaign id they refer to.",
         )
 
-    mean_rate = sum(r["rate"] for r in scored) / len(scored) if scored else 1.0
+    mean_rate = sum(r["rate"] for r in scored) / len(scored) if scored else None
+    worst = sorted(scored, key=lambda r: r["rate"])[:WEAKEST_LINKS]
+    weakest_rate = sum(r["rate"] for r in worst) / len(worst) if worst else 1.0
     duplicate_share = people["duplicate_share"] or 0.0
-    score = round(100 * mean_rate * (1 - duplicate_share), 1)
+    score = round(100 * weakest_rate * (1 - duplicate_share), 1)
     band = engagement.thresholds.fragmented_data
     status = status_from_score(score, band.pass_at, band.warn_at)
 
-    worst = sorted(scored, key=lambda r: r["rate"])[:3]
     parts = [f"{r['left']} found in {r['right']}: {_pct(r['rate'])} of {r['left_count']}" for r in worst if r["rate"] < 1]
     explanation = f"Across {len(scored)} links between files, {_pct(mean_rate)} of keys find their record on average."
     if parts:
-        explanation += " Weakest: " + "; ".join(parts) + "."
+        explanation += f" The weakest links find {_pct(weakest_rate)} on average: " + "; ".join(parts) + "."
     if people["duplicate_contacts"]:
         explanation += (
             f" {people['duplicate_contacts']} contacts repeat another contact's email "
@@ -79,7 +83,8 @@ def check_fragmented_data(con: duckdb.DuckDBPyConnection, engagement: Engagement
         recommendation=recommendation,
         evidence={
             "links_compared": len(scored),
-            "mean_match_rate": mean_rate if scored else None,
+            "mean_match_rate": mean_rate,
+            "weakest_links_match_rate": weakest_rate if worst else None,
             "duplicate_contacts": people["duplicate_contacts"],
             "duplicate_share": people["duplicate_share"],
             "case_or_spacing_groups": people["case_or_spacing_groups"],

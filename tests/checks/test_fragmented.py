@@ -74,3 +74,20 @@ def test_fragmented_not_assessable_empty(store, engagement):
     assert finding.status == "not_assessable"
     assert finding.score is None
     assert "Export CRM contacts" in finding.recommendation
+
+
+def test_fragmented_scores_weakest_links(store, engagement):
+    # Four links: activity emails 100%, opportunity accounts 100%, opportunity contacts 50%, spend campaigns 0%.
+    frames = {
+        "contacts": contacts(CRM[:2]),
+        "activities": activities(CRM[:2]),
+        "accounts": {"account_id": ["acc1"]},
+        "opportunities": {"opportunity_id": ["o1", "o2"], "stage": ["Won"] * 2, "account_id": ["acc1", "acc1"], "contact_id": ["c0", "zz"]},
+        "campaigns": {"campaign_id": ["k1"]},
+        "costs": {"date": ["2026-01-01"], "category": ["media"], "amount": [10], "campaign_id": ["k9"]},
+    }
+    finding = check_fragmented_data(store(frames), engagement, {})
+    # Weakest three: 0.0, 0.5 and 1.0 -> mean 0.5; no duplicates -> 50.
+    assert finding.score == pytest.approx(50.0)
+    assert finding.status == "warn"
+    assert finding.evidence["mean_match_rate"] == pytest.approx((1 + 1 + 0.5 + 0) / 4)

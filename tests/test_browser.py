@@ -47,7 +47,8 @@ def png_pixels(data: bytes) -> tuple[int, int, int, list[bytes]]:
         elif kind == b"IDAT":
             idat += body
         offset += 12 + length
-    assert depth == 8 and color_type in (2, 6), f"unsupported PNG: bit depth {depth}, colour type {color_type}"
+    assert depth == 8, f"unsupported PNG bit depth {depth}"
+    assert color_type in (2, 6), f"unsupported PNG colour type {color_type}: expected RGB or RGBA"
     channels = 3 if color_type == 2 else 4
     raw = zlib.decompress(idat)
     stride = width * channels
@@ -66,12 +67,21 @@ def png_pixels(data: bytes) -> tuple[int, int, int, list[bytes]]:
             elif kind == 3:
                 line[i] = (line[i] + (left + up) // 2) & 0xFF
             elif kind == 4:
-                p = left + up - corner
-                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
-                line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)) & 0xFF
+                line[i] = (line[i] + paeth(left, up, corner)) & 0xFF
         rows.append(bytes(line))
         previous = line
     return width, height, channels, rows
+
+
+def paeth(left: int, up: int, corner: int) -> int:
+    """Predict a byte as the PNG Paeth filter does (PNG specification, section 9.4)."""
+    estimate = left + up - corner
+    distance_left, distance_up, distance_corner = abs(estimate - left), abs(estimate - up), abs(estimate - corner)
+    if distance_left <= distance_up and distance_left <= distance_corner:
+        return left
+    if distance_up <= distance_corner:
+        return up
+    return corner
 
 
 def non_white_pixels(data: bytes) -> int:

@@ -42,7 +42,7 @@ def test_notebooks_have_parameters_cell():
 
 
 def test_report_cells_stay_thin():
-    # The library computes; each report cell is a call and a display, a few lines at most.
+    # The library computes and each report cell only calls it and displays the result.
     nb = nbformat.read(str(NOTEBOOK), as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -72,7 +72,7 @@ def test_explore_finds_untraced_won_deal(tmp_path):
         con.execute(f"COPY {table} TO '{cache / (table + '.parquet')}' (FORMAT parquet)")
     executed = execute_notebook(EXPLORE, tmp_path / "explore.ipynb", parameters(cache))
     text = outputs_text(executed)
-    # W2's account A2 has no activity or touch; W1's account A1 has one meeting.
+    # W2's account A2 has no activity or touch, while W1's account A1 has one meeting.
     assert "Lonely Co" in text
     assert "Traced Co" not in text
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..masking import mask_row, scrub_text
+from ..masking import mask_row, pseudonym, scrub_text
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "AUD": "A$", "CAD": "C$"}
 
@@ -27,6 +27,10 @@ COUNT_WORDS = ("count", "claimed", "verified", "unverified", "rows", "deals", "l
 ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?")
 
 MAX_TABLE_ROWS = 25
+
+# CRMs often use the owner's name as the owner id, and masking.mask_row keeps ids as they are.
+# The checks label sellers with pseudonym(owner_id, "Seller"), so the same person matches across tables.
+SELLER_COLUMNS = frozenset({"owner_id", "owner", "seller", "sales_rep", "rep", "user_id", "created_by"})
 
 
 def esc(value: Any) -> str:
@@ -44,7 +48,7 @@ def money(value: Any, currency: str = "USD") -> str:
     """Format an amount with thousands separators and the currency symbol or code."""
     if not is_number(value):
         return "n/a"
-    decimals = 0 if abs(value) >= 100 else 2
+    decimals = 0 if abs(value) >= 100 or value == 0 else 2
     text = f"{abs(value):,.{decimals}f}"
     sign = "-" if value < 0 else ""
     symbol = CURRENCY_SYMBOLS.get(currency)
@@ -54,7 +58,7 @@ def money(value: Any, currency: str = "USD") -> str:
 
 
 def number(value: Any, decimals: int | None = None) -> str:
-    """Format a number with thousands separators; integers keep no decimals."""
+    """Format a number with thousands separators. Whole numbers get no decimals unless ``decimals`` is set."""
     if not is_number(value):
         return "n/a"
     if decimals is None:
@@ -71,6 +75,8 @@ def percent(value: Any) -> str:
 
 def format_cell(column: str, value: Any, currency: str) -> tuple[str, bool]:
     """Return the escaped text for one table cell and whether it is numeric."""
+    if isinstance(value, str) and ISO_DATE_RE.fullmatch(value.strip()):
+        return esc(value.strip().replace("T", " ")[:16]), False
     if not is_number(value):
         return esc(value), False
     name = column.lower()
@@ -100,6 +106,8 @@ def mask_rows(rows: Iterable[Mapping[str, Any]], show_personal_data: bool = Fals
         for key, value in row.items():
             if isinstance(value, str) and ISO_DATE_RE.fullmatch(value.strip()) and key != "phone":
                 out[key] = value
+            elif not show_personal_data and key in SELLER_COLUMNS and value is not None and not str(value).startswith("Seller-"):
+                out[key] = pseudonym(value, "Seller")
         masked.append(out)
     return masked
 

@@ -130,8 +130,8 @@ def cost_per_outcome_section(results: dict[str, Any]) -> str:
 
 def breakdown_table(results: dict[str, Any], key: str, rows: list[dict[str, Any]]) -> str:
     """Render one Cost per Outcome breakdown and the method that assigns cost to its values."""
-    wanted = [key, "outcome", "cost", "verified", "cost_per_outcome"]
-    columns = [c for c in wanted if any(c in row for row in rows)]
+    preferred = [key, "outcome", "cost", "verified", "cost_per_outcome"]
+    columns = [c for c in preferred if any(c in row for row in rows)]
     if key not in columns:
         columns = None
     rows = [{**row, "outcome": OUTCOME_LABELS.get(str(row.get("outcome")), row.get("outcome"))} if "outcome" in row else row for row in rows]

@@ -26,6 +26,8 @@ TEMPLATE_DIR = PROJECT_ROOT / "templates" / "report"
 
 # Logos above this size are left out so the report stays small.
 MAX_LOGO_BYTES = 500_000
+# Size budget for report.html, so it can be sent by email; the section helpers cap tables and charts to meet it.
+MAX_HTML_BYTES = 3 * 1024 * 1024
 ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
 # A report cell only formats results; one that runs this long is stuck.
 CELL_TIMEOUT_SECONDS = 600
@@ -157,4 +159,7 @@ def render_report(results_path: Path, out_dir: Path, engagement: Engagement, bas
         }
     }
     html_path = export_html(executed, out_dir / "report.html", resources)
+    size = html_path.stat().st_size
+    if size > MAX_HTML_BYTES:
+        log.warning("report %s is %d bytes, above the %d-byte budget; check for an uncapped table or chart", html_path, size, MAX_HTML_BYTES)
     return executed, html_path

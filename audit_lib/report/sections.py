@@ -144,7 +144,11 @@ def band_status(overall: dict[str, Any]) -> str | None:
     band = overall.get("band")
     if band in names and len(names) >= 2:
         position = names.index(band)
-        return "pass" if position == 0 else "fail" if position == len(names) - 1 else "warn"
+        if position == 0:
+            return "pass"
+        if position == len(names) - 1:
+            return "fail"
+        return "warn"
     text = str(band or "").lower()
     for status in ("pass", "warn", "fail"):
         if status in text:

@@ -151,6 +151,7 @@ def compute_expected(world: World) -> dict:
     # The revenue graph traces claimed wins; a blank close date ends the window at the period end.
     dark = [o for o in claimed_wins if not is_traceable(index, o)]
     dark_cents = sum(o.amount_cents for o in dark)
+    dark_verified = [o for o in wins if o in dark]
     customers = new_customers(world)
     leads_created = sum(c.is_lead and in_period(c.created) for c in world.contacts)
     opps_created = sum(in_period(o.created) for o in world.opportunities)
@@ -211,6 +212,15 @@ def compute_expected(world: World) -> dict:
             "untraceable_revenue": dollars(dark_cents),
             "untraceable_revenue_share": round(dark_cents / claimed_cents, 4),
             "untraceable_verified_deals": sum(o in wins for o in dark),
+        },
+        # The same figures over verified wins only, for a reader who traces those.
+        "traceability_verified": {
+            "won_deals": len(wins),
+            "won_revenue": dollars(won_cents),
+            "untraceable_deals": len(dark_verified),
+            "untraceable_share": round(len(dark_verified) / len(wins), 4),
+            "untraceable_revenue": dollars(sum(o.amount_cents for o in dark_verified)),
+            "untraceable_revenue_share": round(sum(o.amount_cents for o in dark_verified) / won_cents, 4),
         },
         "input_metrics": input_metrics(sm, costs["marketing_cents"], new_cents, leads_created, opps_created, customers),
         "funnel": {

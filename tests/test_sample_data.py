@@ -246,13 +246,18 @@ def test_traceability_with_duckdb(claimed_wins: pd.DataFrame, activities: pd.Dat
         traced AS (SELECT DISTINCT wid FROM linked WHERE day >= close::DATE - INTERVAL {start} DAY AND day {end_op} close::DATE)
         SELECT count(*), sum(amount) FROM wins WHERE "Opportunity ID" NOT IN (SELECT wid FROM traced)
     """
-    untraceable = con.execute(query.format(start=180, end_op="<=")).fetchone()
+    untraceable = con.execute(query.format(start=180, end_op="<=")).fetchall()[0]
     # No linked record sits on a window edge, so off-by-one readings of the rule agree.
     for start, end_op in [(179, "<="), (181, "<="), (180, "<")]:
-        assert con.execute(query.format(start=start, end_op=end_op)).fetchone() == untraceable
+        assert con.execute(query.format(start=start, end_op=end_op)).fetchall()[0] == untraceable
     assert untraceable[0] == expected["traceability"]["untraceable_deals"]
     assert untraceable[1] == pytest.approx(expected["traceability"]["untraceable_revenue"], abs=0.005)
     assert 0.25 <= expected["traceability"]["untraceable_share"] <= 0.35
+    verified = claimed_wins[(claimed_wins["amount"] > 0) & (claimed_wins["Close Date"] != "")]
+    con.register("verified_wins", verified[["Opportunity ID", "Account ID", "Contact ID", "close", "amount"]])
+    untraceable_verified = con.execute(query.replace("wins", "verified_wins").format(start=180, end_op="<=")).fetchall()[0]
+    assert untraceable_verified[0] == expected["traceability_verified"]["untraceable_deals"]
+    assert untraceable_verified[1] == pytest.approx(expected["traceability_verified"]["untraceable_revenue"], abs=0.005)
 
 
 def test_new_customers_from_raw_file(opportunities: pd.DataFrame, expected: dict) -> None:

@@ -134,7 +134,7 @@ def overall_chart(overall: dict[str, Any], findings: list[dict[str, Any]]) -> al
         return None
     frame = pd.DataFrame(rows)
     bars = alt.Chart(frame).mark_bar().encode(
-        y=alt.Y("finding:N", title=None, sort=None),
+        y=alt.Y("finding:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
         x=alt.X("score:Q", title="score (0 worst, 100 healthy)", scale=alt.Scale(domain=[0, 100])),
         color=alt.Color("status:N", scale=alt.Scale(domain=list(STATUS_COLORS), range=list(STATUS_COLORS.values())),
                         legend=alt.Legend(orient="bottom", title=None)),

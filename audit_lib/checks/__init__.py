@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 import duckdb
 
 from ..config import Engagement
+from ..errors import AuditError
 from ..findings import Finding
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,9 @@ def run_checks(
     """Run each check in order and return one finding per check.
 
     ``checks`` defaults to ``registered_checks()``. An exception inside a check
-    is logged with its traceback and becomes a ``not_assessable`` finding.
+    becomes a ``not_assessable`` finding that names it: an AuditError (such as an
+    invalid interview answer) is logged as a warning, any other exception with
+    its traceback.
     """
     findings = []
     for check in registered_checks() if checks is None else checks:
@@ -82,6 +85,18 @@ def run_checks(
         title = TITLES.get(finding_id, finding_id.replace("_", " ").capitalize())
         try:
             finding = check(con, engagement, context)
+        except AuditError as exc:
+            # An invalid engagement setting, such as an interview answer of the wrong type.
+            log.warning("check %s not assessable: %s", finding_id, exc)
+            finding = Finding(
+                id=finding_id,
+                title=title,
+                status="not_assessable",
+                score=None,
+                explanation=f"Not assessable: {exc}.",
+                recommendation="Correct the engagement configuration and run the audit again.",
+                basis="none",
+            )
         except Exception as exc:  # noqa: BLE001 - one broken check must not end the run
             log.exception("check %s failed", finding_id)
             finding = Finding(

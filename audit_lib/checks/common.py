@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Engagement
+from ..errors import ConfigError
 from ..findings import Status, status_from_score
 from ..masking import mask_row
 
@@ -126,6 +127,58 @@ def resolved_activities_sql() -> str:
         LEFT JOIN (SELECT contact_id, any_value(account_id) AS account_id FROM contacts GROUP BY 1) ca
                ON ca.contact_id = coalesce(a.contact_id, em.contact_id)
     )"""
+
+
+def interview_bool(engagement: Engagement, key: str) -> bool | None:
+    """Return an interview answer as a bool, accepting yes/no and true/false text; None when absent.
+
+    Raises ConfigError naming the key when the answer is neither.
+    """
+    if key not in engagement.interview or engagement.interview[key] is None:
+        return None
+    value = engagement.interview[key]
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("yes", "true", "y"):
+        return True
+    if text in ("no", "false", "n"):
+        return False
+    raise ConfigError(f"key 'interview.{key}': expected true or false, found {value!r}; answer yes or no", key=f"interview.{key}")
+
+
+def interview_list(engagement: Engagement, key: str) -> list[str]:
+    """Return an interview answer as a list of names: a YAML list, or one comma-separated string.
+
+    Raises ConfigError naming the key for any other type.
+    """
+    value = engagement.interview.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, (list, tuple)):
+        return [str(part).strip() for part in value if str(part).strip()]
+    raise ConfigError(
+        f"key 'interview.{key}': expected a list of names, found {value!r}; write a YAML list or a comma-separated string",
+        key=f"interview.{key}",
+    )
+
+
+def interview_fraction(engagement: Engagement, key: str) -> float | None:
+    """Return an interview answer between 0 and 1; None when absent.
+
+    Raises ConfigError naming the key for a value that is not a number from 0 to 1.
+    """
+    value = engagement.interview.get(key)
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1:
+        return float(value)
+    raise ConfigError(
+        f"key 'interview.{key}': expected a fraction from 0 to 1, found {value!r}; write 30% as 0.3",
+        key=f"interview.{key}",
+    )
 
 
 def band_status(engagement: Engagement, check_id: str, score: float) -> Status:

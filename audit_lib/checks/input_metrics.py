@@ -14,7 +14,7 @@ import duckdb
 
 from ..config import Engagement
 from ..findings import Finding, not_assessable
-from .common import band_status, masked_rows, severity_for
+from .common import band_status, interview_bool, masked_rows, severity_for
 from .volume_led import load_tiles
 
 CHECK_ID = "input_metrics_only"
@@ -33,9 +33,11 @@ EXPORT_POINTS = 30
 
 
 def interview_answer(engagement: Engagement) -> tuple[str | None, bool | None]:
+    """Return the first interview key present and its answer as a bool."""
     for key in INTERVIEW_KEYS:
-        if key in engagement.interview and isinstance(engagement.interview[key], bool):
-            return key, engagement.interview[key]
+        answer = interview_bool(engagement, key)
+        if answer is not None:
+            return key, answer
     return None, None
 
 

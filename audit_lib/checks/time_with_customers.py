@@ -12,7 +12,7 @@ import duckdb
 from ..config import Engagement
 from ..findings import Finding, not_assessable
 from ..masking import pseudonym
-from .common import band_status, norm, pct, period_bounds, query, records, severity_for, sql_list
+from .common import band_status, interview_fraction, norm, pct, period_bounds, query, records, severity_for, sql_list
 
 CHECK_ID = "time_with_customers"
 TITLE = "Time with customers"
@@ -33,8 +33,8 @@ def check_time_with_customers(con: duckdb.DuckDBPyConnection, engagement: Engage
     ask = "Roughly what share of a seller's week goes to meetings and calls with customers?"
     if sellers.empty:
         finding = not_assessable(CHECK_ID, TITLE, "no activity in the period has a duration and an owner", ask)
-        answer = engagement.interview.get("seller_customer_time_share")
-        if isinstance(answer, (int, float)) and 0 <= answer <= 1:
+        answer = interview_fraction(engagement, "seller_customer_time_share")
+        if answer is not None:
             score = round(100 * float(answer), 1)
             finding.status = band_status(engagement, CHECK_ID, score)
             finding.score = score

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..config import Engagement
 from ..findings import Finding, not_assessable
-from .common import band_status, masked_rows, pct, query, records, severity_for
+from .common import band_status, interview_list, masked_rows, pct, query, records, severity_for
 
 CHECK_ID = "volume_led"
 TITLE = "Volume-led reporting"
@@ -52,13 +52,11 @@ def load_tiles(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> tuple[
     )
     basis = "data"
     if tiles.empty:
-        answer = engagement.interview.get("dashboard_headline_metrics")
-        if isinstance(answer, str):
-            answer = [part.strip() for part in answer.split(",") if part.strip()]
+        answer = interview_list(engagement, "dashboard_headline_metrics")
         if not answer:
             return tiles.assign(kind=pd.Series(dtype="str")), "none"
         tiles = pd.DataFrame(
-            {"dashboard": "interview", "tile": [str(a) for a in answer], "metric_kind": None, "is_headline": True,
+            {"dashboard": "interview", "tile": answer, "metric_kind": None, "is_headline": True,
              "source_file": None, "source_line": None}
         )
         basis = "interview"

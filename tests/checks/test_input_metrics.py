@@ -76,3 +76,19 @@ def test_cost_per_opportunity_is_input(store, engagement):
     finding = check_input_metrics_only(store(tiles("Cost per opportunity", "Cost per qualified opportunity")), engagement, {})
     assert finding.evidence["input_cost_tiles"] == ["Cost per opportunity"]
     assert finding.evidence["cost_per_outcome_tiles"] == ["Cost per qualified opportunity"]
+
+
+def test_text_answers_read_as_bool(store, make_engagement):
+    engagement = make_engagement(interview={"leadership_reviews_cost_per_outcome": "Yes"})
+    finding = check_input_metrics_only(store({}), engagement, {})
+    assert finding.evidence["interview_answer"] is True
+
+
+def test_unclear_answer_rejected(store, make_engagement):
+    import pytest
+
+    from audit_lib.errors import ConfigError
+
+    engagement = make_engagement(interview={"leadership_reviews_cost_per_outcome": "sometimes"})
+    with pytest.raises(ConfigError, match="interview.leadership_reviews_cost_per_outcome.*'sometimes'"):
+        check_input_metrics_only(store({}), engagement, {})

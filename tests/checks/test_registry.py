@@ -61,3 +61,13 @@ def test_registry_core_checks_first():
     ids = [check_id(check) for check in registered_checks()]
     assert ids[:3] == ["volume_led", "untraceable_outcomes", "fragmented_data"]
     assert ids == list(TITLES)
+
+
+def test_invalid_interview_answer_reported(store, make_engagement):
+    # A number where a list of tile names is expected: the finding names the key and the value.
+    engagement = make_engagement(interview={"dashboard_headline_metrics": 5})
+    [finding] = run_checks(store({}), engagement, {}, [check_volume_led])
+    assert finding.status == "not_assessable"
+    assert "interview.dashboard_headline_metrics" in finding.explanation
+    assert "found 5" in finding.explanation
+    assert "configuration" in finding.recommendation

@@ -59,3 +59,13 @@ def test_interview_estimate_used(store, make_engagement):
     assert finding.score == 30.0
     assert finding.status == "fail"
     assert finding.basis == "interview"
+
+
+def test_percent_estimate_rejected(store, make_engagement):
+    import pytest
+
+    from audit_lib.errors import ConfigError
+
+    engagement = make_engagement(interview={"seller_customer_time_share": 30})
+    with pytest.raises(ConfigError, match="write 30% as 0.3"):
+        check_time_with_customers(store({}), engagement, {})

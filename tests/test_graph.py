@@ -222,7 +222,7 @@ def test_waterfall_chart_spec(graph):
     traced = [r["amount"] for r in data if r["part"] == "traced"]
     # Revenue still traced after each link: 1500, 1300, 1300, 1000, 100.
     assert traced == [1500, 1300, 1300, 1000, 100]
-    assert spec["encoding"]["x"]["sort"][0] == "won deal"
+    assert spec["encoding"]["y"]["sort"][0] == "won deal"
     assert to_svg(chart).startswith("<svg")
 
 

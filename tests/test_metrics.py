@@ -341,8 +341,8 @@ def test_cpo_by_channel_chart_spec(metrics):
 
     spec = cpo_by_channel_chart(metrics).to_dict()
     data = next(iter(spec["datasets"].values()))
-    # Priced channels for won deals: search 1000, webinar 0, (unassigned) 1775; events has no verified deal.
-    assert {r["channel"]: r["cost_per_outcome"] for r in data} == pytest.approx({"search": 1000, "webinar": 0, "(unassigned)": 1775})
+    # Priced channels for won deals: search 1000, (unassigned) 1775; webinar has no cost, events no verified deal.
+    assert {r["channel"]: r["cost_per_outcome"] for r in data} == pytest.approx({"search": 1000, "(unassigned)": 1775})
 
 
 def test_metrics_charts_none_without_data():
@@ -352,3 +352,17 @@ def test_metrics_charts_none_without_data():
     assert outcomes_chart(metrics) is None
     assert cpo_by_channel_chart(metrics) is None
     assert outcomes_chart({}) is None
+
+
+def test_cpo_merges_channel_spellings():
+    frames = {
+        "costs": {"date": ["2025-01-10", "2025-01-11"], "category": ["media", "media"], "amount": [600, 400],
+                  "channel": ["paid_search", "Paid Search"]},
+        "opportunities": {"opportunity_id": ["o1", "o2"], "stage": ["Won", "Won"], "amount": [10, 10],
+                          "close_date": ["2025-02-01", "2025-02-02"], "lead_source": ["Paid Search", "paid search"]},
+    }
+    metrics = compute_metrics(load_frames(duckdb.connect(), frames), make_engagement())
+    won = [r for r in metrics["cost_per_outcome_by"]["channel"] if r["outcome"] == "closed_won"]
+    # One channel: cost 600 + 400 over 2 deals; "Paid Search" is the most frequent spelling.
+    assert [(r["value"], r["cost"], r["verified"]) for r in won] == [("Paid Search", 1000, 2)]
+    assert won[0]["cost_per_outcome"] == pytest.approx(500)

@@ -31,8 +31,8 @@ def waterfall_chart(graph: dict[str, Any]) -> alt.TopLevelMixin | None:
         alt.Chart(frame, title="Won " + ("revenue" if use_revenue else "deals") + " still traced after each link")
         .mark_bar()
         .encode(
-            x=alt.X("link:N", sort=[s["link"] for s in graph["waterfall"]], title=None, axis=alt.Axis(labelAngle=-20, labelLimit=180)),
-            y=alt.Y("amount:Q", title="won revenue" if use_revenue else "won deals", stack="zero"),
+            y=alt.Y("link:N", sort=[s["link"] for s in graph["waterfall"]], title=None, axis=alt.Axis(labelLimit=320)),
+            x=alt.X("amount:Q", title="won revenue" if use_revenue else "won deals", stack="zero"),
             color=alt.Color(
                 "part:N",
                 title=None,
@@ -43,7 +43,7 @@ def waterfall_chart(graph: dict[str, Any]) -> alt.TopLevelMixin | None:
             tooltip=[alt.Tooltip("link:N"), alt.Tooltip("part:N"), alt.Tooltip("amount:Q", format=",.0f"), alt.Tooltip("reason:N")],
         )
     )
-    return base_theme(chart, height=280)
+    return base_theme(chart, width=420, height=36 * len(graph["waterfall"]) + 20)
 
 
 def spend_flow_chart(graph: dict[str, Any]) -> alt.TopLevelMixin | None:

@@ -45,12 +45,13 @@ def outcomes_chart(metrics: dict[str, Any]) -> alt.TopLevelMixin | None:
 
 
 def cpo_by_channel_chart(metrics: dict[str, Any], outcome: str = "closed_won") -> alt.TopLevelMixin | None:
-    """Draw cost per verified outcome of one type by channel, with unpriced channels left out.
+    """Draw cost per verified outcome of one type by channel.
 
-    Returns None when cost is not assessable or no channel has both cost and verified outcomes.
+    Channels with no cost line or no verified outcome are left out, because
+    their cost per outcome is 0 or undefined. Returns None when no channel is left.
     """
     rows = ((metrics or {}).get("cost_per_outcome_by") or {}).get("channel") or []
-    rows = [r for r in rows if r["outcome"] == outcome and r.get("cost_per_outcome") is not None]
+    rows = [r for r in rows if r["outcome"] == outcome and r.get("cost_per_outcome")]
     if not rows:
         return None
     frame = pd.DataFrame(

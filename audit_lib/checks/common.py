@@ -144,7 +144,7 @@ def interview_bool(engagement: Engagement, key: str) -> bool | None:
         return True
     if text in ("no", "false", "n"):
         return False
-    raise ConfigError(f"key 'interview.{key}': expected true or false, found {value!r}; answer yes or no", key=f"interview.{key}")
+    raise ConfigError(f"key 'interview.{key}': expected true or false, found {value!r}; set it to true or false", key=f"interview.{key}")
 
 
 def interview_list(engagement: Engagement, key: str) -> list[str]:

@@ -141,3 +141,36 @@ def test_touch_buckets_rates(store, engagement):
         {"bucket": "1", "contacts": 1, "with_meeting": 1, "outcome_rate": 1.0},
         {"bucket": "2", "contacts": 2, "with_meeting": 1, "outcome_rate": 0.5},
     ]
+
+
+def test_outcomes_include_opportunities(store, engagement):
+    # Seller s0 in March: 2 calls, 1 held meeting, 1 verified qualified opportunity (won, so
+    # qualified; created in March with account and contact) that also closes won in March.
+    # Outcomes = 1 + 1 + 1 = 3. The second deal has no contact, so it is not a verified qualified
+    # opportunity, and amount 0 keeps it from being a verified win.
+    frames = activities([("s0", 3, 2, 1)])
+    frames["opportunities"] = {
+        "opportunity_id": ["O1", "O2"], "owner_id": ["s0", "s0"], "stage": ["Closed Won", "Closed Won"],
+        "is_won": [True, True], "amount": [100.0, 0.0], "account_id": ["A1", "A2"], "contact_id": ["C1", None],
+        "created_at": ["2026-03-02", "2026-03-03"], "close_date": ["2026-03-20", "2026-03-21"],
+    }
+    from audit_lib.checks.activity_predicts import seller_months
+
+    frame, unit = seller_months(store(frames), engagement)
+    assert unit == "owner_id"
+    row = frame.iloc[0]
+    assert row["activities"] == 2
+    assert row["held_meetings"] == 1
+    assert row["qualified_opps"] == 1
+    assert row["won_deals"] == 1
+    assert row["outcomes"] == 3
+
+
+def test_team_used_without_owners(store, engagement):
+    frames = activities([("s0", 1, 2, 1)])
+    frames["activities"]["team"] = frames["activities"].pop("owner_id")
+    from audit_lib.checks.activity_predicts import seller_months
+
+    frame, unit = seller_months(store(frames), engagement)
+    assert unit == "team"
+    assert frame["unit"].tolist() == ["s0"]

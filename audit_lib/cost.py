@@ -57,6 +57,14 @@ def compute_cost(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dict
                    sum(amount) AS amount_in_currency, bool_and(amount_converted IS NOT NULL) AS converted
             FROM ({lines}) GROUP BY 1 ORDER BY 1""",
     )
+    outside, outside_amount, undated, other_categories = con.execute(
+        f"""SELECT count(*) FILTER (WHERE {sm_filter(engagement)} AND c.date IS NOT NULL AND NOT {in_period('c.date', engagement)}),
+                   sum(c.amount * {fx_rate('c.currency', engagement)})
+                       FILTER (WHERE {sm_filter(engagement)} AND c.date IS NOT NULL AND NOT {in_period('c.date', engagement)}),
+                   count(*) FILTER (WHERE c.date IS NULL),
+                   count(*) FILTER (WHERE coalesce(NOT {sm_filter(engagement)}, TRUE) AND {in_period('c.date', engagement)})
+            FROM costs c"""
+    ).fetchone()
     result: dict[str, Any] = {
         "total": None,
         "marketing": None,
@@ -68,6 +76,11 @@ def compute_cost(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dict
         "reason": None,
         "lines": int(n_lines),
         "excluded_currency_rows": int(n_excluded),
+        # Lines left out of the total, counted so none disappears unnoticed.
+        "lines_outside_period": int(outside),
+        "amount_outside_period": float(outside_amount or 0.0),
+        "lines_without_date": int(undated),
+        "lines_outside_categories": int(other_categories),
         "currencies": currencies,
         "currency": engagement.currency,
     }

@@ -103,6 +103,20 @@ def test_cost_totals_and_splits(metrics):
     )
     assert {r["month"]: r["amount"] for r in cost["by_month"]} == pytest.approx({"2025-01": 1000, "2025-02": 3000, "2025-04": 550, "2025-05": 450})
     assert {r["currency"]: r["converted"] for r in cost["currencies"]}["GBP"] is False
+    # Outside the period: 400 in December 2024 and 999 in July 2025.
+    assert cost["lines_outside_period"] == 2
+    assert cost["amount_outside_period"] == pytest.approx(1399)
+    assert cost["lines_without_date"] == 0
+    assert cost["lines_outside_categories"] == 0
+
+
+def test_cost_outside_categories_counted():
+    costs = {"date": ["2025-01-10", "2025-01-11", None], "category": ["media", "rent", "media"], "amount": [100, 50, 7]}
+    engagement = make_engagement(finance={"sales_and_marketing_categories": ["media"]})
+    cost = compute_metrics(load_frames(duckdb.connect(), {"costs": costs}), engagement)["cost"]
+    assert cost["total"] == pytest.approx(100)
+    assert cost["lines_outside_categories"] == 1
+    assert cost["lines_without_date"] == 1
 
 
 def test_efficiency_excludes_renewals(metrics):

@@ -113,6 +113,7 @@ def test_headline_figures_in_html(rendered):
         assert figure in text
     assert "Not assessable: the period has no previous quarter with cost" in text
     assert "Not assessable: finance.gross_margin is not set" in text
+    assert "15 of 25 won deals ($1,900,000 of $2,700,000 won revenue) trace back" in text
 
 
 def test_sections_in_brief_order(rendered):
@@ -126,6 +127,14 @@ def test_findings_worst_first_with_question(rendered):
     _, _, text = rendered
     assert text.index('id="finding-untraceable_outcomes"') < text.index('id="finding-volume_led"') < text.index('id="finding-stale_records"')
     assert "Question to ask:</strong> How is the forecast built each week" in text
+
+
+def test_attribution_credit_uses_chosen_model(rendered):
+    _, _, text = rendered
+    assert "Credit by channel under the w shaped model" in text
+    assert "$63,158" in text
+    assert "$57,143" not in text  # the first-touch row is left to the band
+    assert '<td class="num">9.5</td>' in text
 
 
 def test_evidence_rows_keep_lineage_and_dates(rendered):

@@ -150,7 +150,11 @@ def appendix(results: dict[str, Any]) -> str:
     body += "<h3>Definitions</h3>" + DEFINITIONS
     timings = results.get("timings") if isinstance(results.get("timings"), list) else []
     body += "<h3>Step timings</h3>"
-    body += table([t for t in timings if isinstance(t, dict)], currency_of(results), columns=["step", "seconds"], max_rows=100) if timings else '<p class="muted">No timings recorded.</p>'
+    if timings:
+        body += table([t for t in timings if isinstance(t, dict)], currency_of(results), columns=["step", "seconds"], max_rows=100)
+        body += '<p class="muted">The report is rendered from these results, so its own steps (report, PDF) appear only in results.json after the run.</p>'
+    else:
+        body += '<p class="muted">No timings recorded.</p>'
     return wrap("appendix", "Data appendix", body)
 
 

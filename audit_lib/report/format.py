@@ -87,7 +87,8 @@ def format_cell(column: str, value: Any, currency: str) -> tuple[str, bool]:
     if any(word in name for word in MONEY_WORDS):
         return money(value, currency), True
     if any(word in name for word in COUNT_WORDS):
-        return number(value, 0), True
+        # Fractional attribution credit (9.5 outcomes) keeps one decimal.
+        return number(value, 0 if float(value).is_integer() else 1), True
     return number(value), True
 
 

@@ -143,30 +143,40 @@ def breakdown_table(results: dict[str, Any], key: str, rows: list[dict[str, Any]
 
 
 def graph_section(results: dict[str, Any]) -> str:
-    """Render the traceability waterfall, spend flow and untraceable won deals."""
+    """Render the traceability waterfall, break reasons, spend flow and untraceable won deals."""
     currency = currency_of(results)
     graph = section(results, "graph")
+    title = "Revenue graph"
     if not graph:
-        return wrap("graph", "Revenue graph", not_assessable(results.get("graph_reason") or "no revenue graph in the results"))
+        return wrap("graph", title, not_assessable(results.get("graph_reason") or "no revenue graph in the results"))
+    if graph.get("status") == "not_assessable":
+        return wrap("graph", title, not_assessable(graph.get("reason")))
     body = ""
-    won = graph.get("won_traceable") if isinstance(graph.get("won_traceable"), dict) else None
-    if won:
-        deals = won.get("deals_share", won.get("share"))
-        revenue = won.get("revenue_share")
+    won = graph.get("won_traceable") if isinstance(graph.get("won_traceable"), dict) else {}
+    if is_number(won.get("deals")) and is_number(won.get("deals_traceable")):
+        lookback = f" within the {number(graph['lookback_days'], 0)}-day lookback window" if is_number(graph.get("lookback_days")) else ""
         body += (
-            f'<p class="headline">{percent(deals)} of won deals and {percent(revenue)} of won revenue '
-            "trace back to a touch or activity within the lookback window.</p>"
+            f'<p class="headline">{number(won["deals_traceable"], 0)} of {number(won["deals"], 0)} won deals '
+            f'({money(won.get("revenue_traceable"), currency)} of {money(won.get("revenue"), currency)} won revenue) '
+            f"trace back to a touch or activity{lookback}.</p>"
         )
     body += chart("graph", "waterfall_chart", graph, title="Where the trace from spend to revenue breaks")
-    body += table(_rows(graph.get("waterfall")), currency, caption="Traceability waterfall") if _rows(graph.get("waterfall")) else not_assessable(graph.get("waterfall_reason") or "no waterfall in the results")
-    body += "<h3>Spend flow</h3>" + chart("graph", "spend_flow_chart", graph, title="Spend reaching opportunities and revenue")
+    waterfall = _rows(graph.get("waterfall"))
+    body += table(waterfall, currency, caption="Traceability waterfall") if waterfall else not_assessable(graph.get("waterfall_reason") or "no waterfall in the results")
+    breaks = graph.get("breaks")
+    if isinstance(breaks, dict) and breaks:
+        body += table([{"reason": reason, "deals": count} for reason, count in breaks.items()], currency, caption="Why won deals do not trace")
+
+    body += "<h3>Spend flow</h3>" + chart("graph", "spend_flow_chart", graph, title="Spend reaching won deals")
     reach = graph.get("spend_reach")
-    if _rows(reach):
-        body += table(_rows(reach), currency)
-    elif isinstance(reach, dict):
+    if isinstance(reach, dict):
         body += table([reach], currency)
+        body += table(_rows(reach.get("by_channel")), currency, caption="Spend reaching won deals by channel") if _rows(reach.get("by_channel")) else ""
+    effort = graph.get("effort_reach")
+    if isinstance(effort, dict):
+        body += table([effort], currency, caption="Sales effort linked to won deals")
     body += _examples(results, graph.get("untraceable_examples"), "Example won deals with no trace")
-    return wrap("graph", "Revenue graph", body)
+    return wrap("graph", title, body)
 
 
 def attribution_section(results: dict[str, Any]) -> str:
@@ -179,7 +189,11 @@ def attribution_section(results: dict[str, Any]) -> str:
     if isinstance(model, dict) and model.get("model"):
         body += f'<p>Headline model: {esc(str(model["model"]).replace("_", " "))}, lookback {esc(model.get("lookback_days"))} days. The band shows how far each figure moves across every model.</p>'
     body += chart("attribution", "cpo_band_chart", attribution, title="Cost per Outcome band across attribution models")
+    chosen = attribution.get("model") or (model.get("model") if isinstance(model, dict) else None)
     for key, title in (("bands", "Cost per Outcome band"), ("by_channel", "Credit by channel")):
         rows = _rows(attribution.get(key))
-        body += f"<h3>{title}</h3>" + (table(rows, currency_of(results)) if rows else not_assessable(attribution.get(f"{key}_reason") or f"no {key.replace('_', ' ')} in the results"))
+        if key == "by_channel" and chosen and any(row.get("model") == chosen for row in rows):
+            rows = [row for row in rows if row.get("model") == chosen]
+            title = f"Credit by channel under the {str(chosen).replace('_', ' ')} model"
+        body += f"<h3>{esc(title)}</h3>" + (table(rows, currency_of(results)) if rows else not_assessable(attribution.get(f"{key}_reason") or f"no {key.replace('_', ' ')} in the results"))
     return wrap("attribution", "Attribution", body)

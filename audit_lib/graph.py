@@ -65,6 +65,7 @@ def _build(con: duckdb.DuckDBPyConnection, engagement: Engagement, t: dict[str, 
                    contact_id, account_id, source_file, source_line
             FROM ({won_sql(engagement)})"""
     )
+
     # Contacts by id and by email, with their account: the bridge from a person to a deal's account.
     con.execute(
         f"""CREATE TEMP TABLE {t['people']} AS
@@ -72,6 +73,7 @@ def _build(con: duckdb.DuckDBPyConnection, engagement: Engagement, t: dict[str, 
                    {key('account_id')} AS account_key
             FROM contacts WHERE {present('contact_id')}"""
     )
+
     # Touches and activities that fall inside some deal's lookback window, with their keys computed once.
     con.execute(
         f"""CREATE TEMP TABLE {t['records']} AS
@@ -88,6 +90,7 @@ def _build(con: duckdb.DuckDBPyConnection, engagement: Engagement, t: dict[str, 
             SELECT * FROM r
             WHERE d BETWEEN (SELECT min(close_ref) FROM {t['deals']}) - {lookback} AND (SELECT max(close_ref) FROM {t['deals']})"""
     )
+
     # A record links through its opportunity, its contact (by id, or by email via the contacts table) and its
     # account (its own, or its contact's). A deal links through its opportunity, its contact and its account.
     con.execute(
@@ -110,11 +113,13 @@ def _build(con: duckdb.DuckDBPyConnection, engagement: Engagement, t: dict[str, 
             FROM deal_keys dk JOIN record_keys k ON k.key_type = dk.key_type AND k.key = dk.key
             WHERE k.d <= dk.close_ref AND k.d >= dk.close_ref - {lookback}"""
     )
+
     con.execute(
         f"""CREATE TEMP TABLE {t['spend_campaigns']} AS
             SELECT DISTINCT {id_key_sql('campaign_id')} AS campaign_key FROM ({cost_lines_sql(engagement, in_period_only=False)})
             WHERE {present('campaign_id')}"""
     )
+
     con.execute(
         f"""CREATE TEMP TABLE {t['flags']} AS
             WITH per_deal AS (

@@ -226,15 +226,15 @@ def compute_metrics(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> d
         ("cost_per_opportunity", "cost per opportunity (S&M cost ÷ opportunities created)", sm_cost, opportunities, "no opportunities created in the period"),
         ("cac", "CAC (S&M cost ÷ new customers)", sm_cost, customers, "no new customers in the period"),
     ):
-        value, why = _ratio(numerator, denominator, cost_reason, zero)
+        value, reason = _ratio(numerator, denominator, cost_reason, zero)
         input_metrics.append(
-            {"metric": metric, "label": label, "numerator": numerator, "denominator": denominator, **_figure(value, why)}
+            {"metric": metric, "label": label, "numerator": numerator, "denominator": denominator, **_figure(value, reason)}
         )
 
     outcomes = []
     for outcome_type in OUTCOME_TYPES:
         c = counts[outcome_type]
-        value, why = _ratio(sm_cost, c["verified"], cost_reason, "no verified outcomes")
+        value, reason = _ratio(sm_cost, c["verified"], cost_reason, "no verified outcomes")
         outcomes.append(
             {
                 "type": outcome_type,
@@ -244,7 +244,7 @@ def compute_metrics(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> d
                 "cost": sm_cost,
                 "cost_per_outcome": value,
                 "status": "ok" if value is not None else "not_assessable",
-                "reason": why,
+                "reason": reason,
             }
         )
 

@@ -1,7 +1,7 @@
 """Claimed and verified outcomes, as SQL over the canonical tables.
 
 The rules are those of ``docs/metrics.md``: a *claimed* outcome is what a
-status alone says, a *verified* one also has the evidence the engagement's
+status alone states, a *verified* one also has the evidence the engagement's
 rules ask for. Every builder here returns SQL text, so metrics, the revenue
 graph and the checks count the same records the same way.
 """
@@ -43,7 +43,7 @@ def norm(column: str) -> str:
 
 
 def present(column: str) -> str:
-    """SQL that is true when a column holds a non-blank value."""
+    """SQL that is true when a column contains a non-blank value."""
     return f"({column} IS NOT NULL AND trim(CAST({column} AS VARCHAR)) <> '')"
 
 

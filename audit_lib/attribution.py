@@ -131,6 +131,7 @@ def compute_attribution(con: duckdb.DuckDBPyConnection, engagement: Engagement) 
 
     events = build_events(con, engagement)
     build_paths(con, engagement)
+    con.execute("DROP TABLE attr_events")  # frees memory: later steps read attr_path only
     paths = _path_summary(con)
     if paths["with_path"] == 0:
         return _not_assessable(

@@ -101,7 +101,8 @@ def build_opportunities(con: duckdb.DuckDBPyConnection, engagement: Engagement) 
 def build_events(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dict[str, int]:
     """Create ``attr_events`` and return counts of the rows used and set aside.
 
-    ``ev`` is a unique event number in no particular order. ``seq`` orders
+    The table's rowid serves as ``ev``, a unique event number in no particular
+    order, because row_number() over millions of rows runs on one thread. ``seq`` orders
     events by time to the second, and events in the same second by a hash of
     their content, so the same input gives the same order without a global
     sort. ``email`` is the event's email, else its contact's, and ``accounts``
@@ -147,10 +148,9 @@ def build_events(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dict
             SELECT r.*, coalesce(r.email, c.email) AS resolved_email, c.accounts AS contact_accounts
             FROM raw r LEFT JOIN contact_one c ON c.contact_id = r.contact_id
         )
-        SELECT row_number() OVER () AS ev,
-               epoch(r.occurred_at)::BIGINT * {SEQ_SPAN}
+        SELECT epoch(r.occurred_at)::BIGINT * {SEQ_SPAN}
                    + (hash(r.source, r.event_id, r.channel, r.campaign_id, r.touch_type) % {SEQ_SPAN})::BIGINT AS seq,
-               r.source, r.event_id, r.occurred_at, r.channel, r.campaign_id,
+               r.occurred_at, r.channel, r.campaign_id,
                r.touch_type, r.contact_id, r.resolved_email AS email, r.opportunity_id,
                list_distinct(list_concat([r.account_id], r.contact_accounts, m.accounts)) AS accounts
         FROM resolved r LEFT JOIN email_accounts m ON m.email = r.resolved_email
@@ -189,7 +189,7 @@ def build_paths(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> None:
     by_account = "coalesce(list_contains(e.accounts, o.account_id), false)"
     by_opportunity = "coalesce(e.opportunity_id = o.opportunity_id, false)"
     by_contact = "coalesce(e.contact_id = o.contact_id, false)"
-    columns = "e.ev, e.seq, e.occurred_at, e.channel, e.campaign_id, e.touch_type"
+    columns = "e.rowid AS ev, e.seq, e.occurred_at, e.channel, e.campaign_id, e.touch_type"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE attr_path AS
@@ -198,7 +198,8 @@ def build_paths(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> None:
         )
         -- Each branch skips the pairs that an earlier branch links, so UNION ALL
         -- gives each (opportunity, event) pair once without a costly DISTINCT.
-        SELECT o.opp, {columns}, o.converts FROM event_accounts e JOIN attr_opps o ON e.account_id = o.account_id
+        SELECT o.opp, e.ev, e.seq, e.occurred_at, e.channel, e.campaign_id, e.touch_type, o.converts
+        FROM event_accounts e JOIN attr_opps o ON e.account_id = o.account_id
         WHERE {in_window}
         UNION ALL
         SELECT o.opp, {columns}, o.converts FROM attr_events e JOIN attr_opps o ON e.opportunity_id = o.opportunity_id

@@ -95,3 +95,8 @@ def test_kernel_error_names_cell(tmp_path):
     nbformat.write(nb, str(broken))
     with pytest.raises(ReportError, match=r"broken.ipynb failed in cell 2: ValueError: bad column amount"):
         execute_notebook(broken, tmp_path / "broken-out.ipynb", {})
+
+
+def test_missing_notebook_raises(tmp_path):
+    with pytest.raises(ReportError, match="absent.ipynb not found"):
+        execute_notebook(tmp_path / "absent.ipynb", tmp_path / "out.ipynb", {})

@@ -96,6 +96,7 @@ def write_pdf(html_path: Path, pdf_path: Path, chromium: str | None = None) -> P
             "no PDF engine found: install Chromium (chromium, chromium-browser or google-chrome on PATH, "
             "or set report.chromium_path) or install weasyprint (pip install 'stack-unification-audit[pdf]')"
         ) from None
+    # NOTE: this branch is untested here because weasyprint is not installed in the project venv.
     log.info("printing %s with weasyprint", html_path)
     weasyprint.HTML(filename=str(html_path)).write_pdf(str(pdf_path))
     return pdf_path

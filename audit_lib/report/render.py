@@ -91,6 +91,8 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any]) -
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
+    if not Path(notebook).is_file():
+        raise ReportError(f"notebook {notebook} not found; run from a source checkout (pip install -e .) so notebooks/ and templates/ exist")
     try:
         with current_interpreter_kernel():
             pm.execute_notebook(

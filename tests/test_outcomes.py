@@ -162,3 +162,10 @@ def test_rule_text_names_settings():
     assert "Closed Won" in text
     with pytest.raises(KeyError):
         rule_text("pipeline", engagement)
+
+
+def test_stage_names_with_quotes():
+    engagement = make_engagement(outcomes={"closed_won": {"won_stages": ["Signed 'Won'"]}})
+    con = load({"opportunities": {"opportunity_id": ["o1"], "stage": [" signed 'won' "], "amount": [5], "close_date": ["2025-01-02"]}})
+    # The quote in the configured stage is escaped, and the stored stage is compared trimmed and case-folded.
+    assert ids(con, "closed_won", engagement, verified=True) == ["o1"]

@@ -23,7 +23,7 @@ MONEY_WORDS = ("cost", "amount", "revenue", "bookings", "spend", "cac", "cpo", "
 SHARE_WORDS = ("share", "rate", "pct", "percent")
 COUNT_WORDS = ("count", "claimed", "verified", "unverified", "rows", "deals", "leads", "opportunities", "customers", "outcomes")
 
-# masking.PHONE_RE also matches ISO dates such as 2026-01-15, so rows keep those values unmasked.
+# ISO dates and timestamps, shown as "YYYY-MM-DD HH:MM" in tables.
 ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?")
 
 MAX_TABLE_ROWS = 25
@@ -98,16 +98,14 @@ def label(column: str) -> str:
 
 
 def mask_rows(rows: Iterable[Mapping[str, Any]], show_personal_data: bool = False) -> list[dict[str, Any]]:
-    """Mask personal data in rows, keeping ISO dates that the phone pattern would hide."""
+    """Mask personal data in rows and replace owner ids with seller pseudonyms."""
     masked = []
     for row in rows:
         if not isinstance(row, Mapping):
             continue
         out = mask_row(dict(row), show_personal_data)
         for key, value in row.items():
-            if isinstance(value, str) and ISO_DATE_RE.fullmatch(value.strip()) and key != "phone":
-                out[key] = value
-            elif not show_personal_data and key in SELLER_COLUMNS and value is not None and not str(value).startswith("Seller-"):
+            if not show_personal_data and key in SELLER_COLUMNS and value is not None and not str(value).startswith("Seller-"):
                 out[key] = pseudonym(value, "Seller")
         masked.append(out)
     return masked

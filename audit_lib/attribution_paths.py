@@ -23,7 +23,7 @@ ACTIVITY_CHANNEL = "sales activity"
 # seq inside BIGINT for dates up to the year 10000.
 SEQ_SPAN = 2**24
 
-# Activity statuses that say the activity did not take place.
+# Activity statuses meaning that the activity did not take place.
 SKIPPED_ACTIVITY_STATUSES = ("cancelled", "canceled", "no_show", "no show", "bounced", "scheduled")
 
 

@@ -19,8 +19,9 @@ def round_float(value: float | None) -> float | None:
     """Round to 12 significant digits.
 
     DuckDB sums doubles in parallel, so the last bits of a sum can change from
-    run to run. Rounding keeps the output identical for the same input and keeps
-    two equal prices equal when ranking.
+    run to run. Rounding hides that noise, so the same input gives the same
+    output and equal prices rank equal, unless a value lies within that noise
+    of a rounding boundary.
     """
     if value is None or not math.isfinite(value) or value == 0:
         return value

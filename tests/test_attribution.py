@@ -245,8 +245,8 @@ def random_frames(seed: int) -> dict:
     for _ in range(rng.randint(0, 40)):
         when = f"2026-0{rng.randint(1, 6)}-{rng.randint(1, 28):02d} {rng.randint(0, 23):02d}:00"
         if contacts and rng.random() < 0.5:
-            who = rng.choice(contacts)
-            touches.append(touch(rng.choice(channels), when, email=who["email"].upper(), campaign=f"k{rng.randint(1, 4)}"))
+            person = rng.choice(contacts)
+            touches.append(touch(rng.choice(channels), when, email=person["email"].upper(), campaign=f"k{rng.randint(1, 4)}"))
         else:
             touches.append(touch(rng.choice(channels), when, account=rng.choice(accounts), campaign=f"k{rng.randint(1, 4)}"))
     activities = [
@@ -476,3 +476,25 @@ def test_band_chart_spec():
     # linear: email 200 / 0.5 = 400.
     assert data["email *"]["cpo_chosen"] == 400.0
     assert to_svg(cpo_band_chart(result)).startswith("<svg")
+
+
+def test_messy_rows_counted_not_dropped():
+    frames = frames_of(
+        opportunities=[
+            won("o1", "a1", "2026-03-01"),
+            won("o2", "a1", None),  # won without a close date: unverified
+            {**won("o3", "a1", "2026-03-01"), "amount": None},  # won without an amount: unverified
+        ],
+        touches=[
+            touch("  ", "2026-02-01", account="a1"),  # blank channel and no campaign: "unknown"
+            touch("email", None, account="a1"),  # no time: left out and counted
+        ],
+        activities=[{"activity_id": "x1", "activity_type": None, "status": None, "occurred_at": "2026-02-02", "account_id": "a1"}],
+    )
+    result = attribute(frames)
+    assert result["status"] == "ok"
+    assert result["opportunities"]["won_unverified"] == 2
+    assert result["events"]["touches_without_time"] == 1
+    assert credit(result, "linear") == {"unknown": 0.5, "sales activity": 0.5, "untraced": 0.0}
+    touch_types = {row["touch_type"] for row in result["interaction_value"]["rows"]}
+    assert touch_types == {"click", "activity: other"}

@@ -52,6 +52,16 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _drop_relation(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    kind = con.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_name = ? AND table_schema = current_schema()",
+        [name],
+    ).fetchone()
+    if kind is None:
+        return
+    con.execute(f"DROP {'VIEW' if kind[0] == 'VIEW' else 'TABLE'} {name}")
+
+
 def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
@@ -67,8 +77,7 @@ def load_frames(con: duckdb.DuckDBPyConnection, frames: dict) -> duckdb.DuckDBPy
     for name, table in TABLES.items():
         cols = duckdb_columns(table)
         frame = frames.get(name)
-        con.execute(f"DROP VIEW IF EXISTS {name}")
-        con.execute(f"DROP TABLE IF EXISTS {name}")
+        _drop_relation(con, name)
         con.execute(f"CREATE TABLE {name} (" + ", ".join(f'"{c}" {t}' for c, t in cols) + ")")
         if frame is None or len(frame) == 0:
             continue

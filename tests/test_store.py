@@ -30,3 +30,17 @@ def test_load_frames_casts_and_fills(tmp_path):
 def test_load_frames_rejects_unknown_column():
     with pytest.raises(KeyError):
         load_frames(connect(), {"costs": {"amonut": [1]}})
+
+
+def test_load_frames_twice_replaces_tables(tmp_path):
+    con = open_store(tmp_path)
+    load_frames(con, {"accounts": {"account_id": ["a"]}})
+    load_frames(con, {"accounts": {"account_id": ["b", "c"]}})
+    assert row_count(con, "accounts") == 2
+
+
+def test_load_frames_over_parquet_views(tmp_path):
+    pd.DataFrame({"account_id": ["x"]}).to_parquet(tmp_path / "accounts.parquet")
+    con = open_store(tmp_path)
+    load_frames(con, {"accounts": {"account_id": ["y"]}})
+    assert con.execute("SELECT account_id FROM accounts").fetchall() == [("y",)]

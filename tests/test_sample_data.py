@@ -355,3 +355,65 @@ def test_lead_source_has_linkedin_variants() -> None:
 def test_no_real_looking_domains() -> None:
     emails = read("crm/contacts.csv")["Email"]
     assert emails.str.endswith(".test").all()
+
+
+BENCH_GENERATOR = ROOT / "benchmarks" / "generate.py"
+
+
+def run_bench(out: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(BENCH_GENERATOR), "--out", str(out), *args], capture_output=True, text=True, timeout=120)
+
+
+def test_bench_generator_is_deterministic(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert run_bench(first, "--size", "tiny").returncode == 0
+    assert run_bench(second, "--size", "tiny").returncode == 0
+    assert files_of(first) == files_of(second)
+    other = tmp_path / "c"
+    assert run_bench(other, "--size", "tiny", "--seed", "8").returncode == 0
+    assert files_of(other)["activities/outreach_export.csv"] != files_of(first)["activities/outreach_export.csv"]
+
+
+@pytest.fixture(scope="module")
+def bench_tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("bench") / "tiny"
+    result = run_bench(out, "--size", "tiny")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_bench_folder_matches_sample_shapes(bench_tiny: Path) -> None:
+    out = bench_tiny
+    engagement = load_engagement(out)
+    title_lines = {"spend/google_ads_campaigns.csv": 2, "spend/linkedin_ads.csv": 4}
+    for spec in engagement.files:
+        frame = pd.read_csv(out / spec.path, dtype=str, keep_default_na=False, skiprows=title_lines.get(spec.path, 0))
+        missing = [h for h in spec.columns if h not in frame.columns]
+        assert missing == [], f"{spec.path}: mapped headers not in the file"
+    activities = pd.read_csv(out / "activities/outreach_export.csv", dtype=str, keep_default_na=False)
+    assert len(activities) == 20_000
+    assert activities["Activity ID"].is_unique
+
+
+def test_bench_google_totals_match_rows(bench_tiny: Path) -> None:
+    google = pd.read_csv(bench_tiny / "spend/google_ads_campaigns.csv", dtype=str, keep_default_na=False, skiprows=2)
+    totals = google[google["Day"].str.startswith("Total")]
+    rows = google[~google["Day"].str.startswith("Total")]
+    assert len(totals) == 3
+    assert money(totals["Cost"]).iloc[0] == pytest.approx(money(rows["Cost"]).sum(), abs=0.01)
+
+
+def test_bench_ids_are_unique(bench_tiny: Path) -> None:
+    opportunities = pd.read_csv(bench_tiny / "crm/opportunities.csv", dtype=str, keep_default_na=False)
+    opportunities = opportunities[opportunities["Opportunity ID"].str.startswith("006")]
+    assert opportunities["Opportunity ID"].str[:15].is_unique
+    contacts = pd.read_csv(bench_tiny / "crm/contacts.csv", dtype=str, keep_default_na=False)
+    assert contacts["Contact ID"].is_unique
+    assert contacts["Email"].is_unique
+
+
+def test_bench_generator_rejects_bad_size(tmp_path: Path) -> None:
+    result = run_bench(tmp_path / "x", "--size", "huge")
+    assert result.returncode == 2
+    assert "invalid choice: 'huge'" in result.stderr
+    assert not (tmp_path / "x").exists()

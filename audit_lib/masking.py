@@ -16,7 +16,13 @@ PHONE_RE = re.compile(r"(?<![\w.])\+?\(?\d[\d\s().-]{7,}\d(?![\w.])")
 DATE_LIKE_RE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}")
 MIN_PHONE_DIGITS = 9
 
-PERSONAL_COLUMNS = frozenset({"email", "contact_email", "full_name", "phone", "owner_name", "first_name", "last_name"})
+# Owner ids count as personal because many exports use the seller's name as the owner id.
+PERSONAL_COLUMNS = frozenset(
+    {"email", "contact_email", "full_name", "phone", "owner_name", "first_name", "last_name", "owner_id", "owner", "manager", "sales_agent"}
+)
+
+
+SELLER_COLUMNS = frozenset({"owner_id", "owner", "sales_agent"})
 
 
 def mask_email(value: str | None) -> str | None:
@@ -62,6 +68,8 @@ def mask_row(row: dict[str, Any], show_personal_data: bool = False) -> dict[str,
             out[key] = None
         elif key in {"email", "contact_email"}:
             out[key] = mask_email(value)
+        elif key in SELLER_COLUMNS:
+            out[key] = value if str(value).startswith("Seller-") else pseudonym(value, "Seller")
         elif key in PERSONAL_COLUMNS:
             out[key] = pseudonym(value)
         elif isinstance(value, str):

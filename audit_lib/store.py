@@ -63,7 +63,8 @@ def _drop_relation(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 
 def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    return int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    # fetchall, not fetchone: DuckDB 2.0 keeps an unfinished result open otherwise.
+    return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
 
 def load_frames(con: duckdb.DuckDBPyConnection, frames: dict) -> duckdb.DuckDBPyConnection:

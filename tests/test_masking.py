@@ -36,3 +36,9 @@ def test_mask_row_personal_columns():
 def test_mask_row_opt_in_shows_data():
     row = {"email": "a@b.co"}
     assert mask_row(row, show_personal_data=True) == row
+
+
+def test_mask_row_pseudonymises_owner():
+    row = mask_row({"owner_id": "Moses Frase", "manager": "Dustin Brinkmann"})
+    assert row["owner_id"] == pseudonym("Moses Frase", "Seller")
+    assert "Dustin" not in row["manager"]

@@ -42,11 +42,11 @@ def _checksum(raw: bytes) -> str:
 def read_file(engagement: Engagement, spec: FileSpec, con: duckdb.DuckDBPyConnection | None = None):
     """Read one export; return (FileReport, used rows, set-aside rows). Raises InputFileError."""
     path = engagement.resolve(spec.path)
-    shown = Path(spec.path).as_posix()
-    report = FileReport(path=shown)
+    display_path = Path(spec.path).as_posix()
+    report = FileReport(path=display_path)
     if not path.is_file():
-        raise InputFileError("file not found", file=shown, fix=f"check the path in engagement.yaml; it is relative to {engagement.root}")
-    raw = read_raw(path, shown, encoding=spec.encoding, delimiter=spec.delimiter, sheet=spec.sheet)
+        raise InputFileError("file not found", file=display_path, fix=f"check the path in engagement.yaml; it is relative to {engagement.root}")
+    raw = read_raw(path, display_path, encoding=spec.encoding, delimiter=spec.delimiter, sheet=spec.sheet)
     report.format, report.encoding, report.delimiter = raw.format, raw.encoding, raw.delimiter
     report.header_line, report.sheet, report.sheets = raw.header_line, raw.sheet, raw.sheets
     report.notes.extend(raw.notes)
@@ -57,7 +57,7 @@ def read_file(engagement: Engagement, spec: FileSpec, con: duckdb.DuckDBPyConnec
     generic = profiles.get(GENERIC)
     if spec.profile:
         if spec.profile not in profiles:
-            raise InputFileError(f"unknown profile {spec.profile!r}", file=shown, fix=f"use one of: {', '.join(sorted(profiles))}, or leave profile out to detect it")
+            raise InputFileError(f"unknown profile {spec.profile!r}", file=display_path, fix=f"use one of: {', '.join(sorted(profiles))}, or leave profile out to detect it")
         profile = profiles[spec.profile]
     else:
         profile = detect_profile(raw.headers, profiles)
@@ -101,13 +101,13 @@ def collect_intake(engagement: Engagement, cache_dir: Path) -> tuple[IntakeRepor
     con = duckdb.connect()
     try:
         for spec in engagement.files:
-            shown = Path(spec.path).as_posix()
+            display_path = Path(spec.path).as_posix()
             path = engagement.resolve(spec.path)
             try:
                 checksum = _checksum(path.read_bytes()) if path.is_file() else None
             except OSError as exc:
                 checksum = None
-                log.warning("cannot read %s: %s", shown, exc)
+                log.warning("cannot read %s: %s", display_path, exc)
             key = _cache_key(checksum, spec, engagement) if checksum else None
             cached = files_dir / f"{key}.json" if key else None
             if cached is not None and cached.exists():
@@ -117,7 +117,7 @@ def collect_intake(engagement: Engagement, cache_dir: Path) -> tuple[IntakeRepor
                 try:
                     file_report, used, aside = read_file(engagement, spec, con)
                 except InputFileError as exc:
-                    file_report = FileReport(path=shown, table=spec.table, usable=False, checksum=checksum)
+                    file_report = FileReport(path=display_path, table=spec.table, usable=False, checksum=checksum)
                     file_report.add_problem(Problem(str(exc), exc.line, exc.column, exc.value, exc.fix))
                     report.files.append(file_report)
                     first_error = first_error or exc

@@ -41,7 +41,7 @@ class Problem:
 
 @dataclass
 class FileReport:
-    """How one export was read: format, mapping, row accounting and problems."""
+    """Reading record of one export: format, mapping, row accounting and problems."""
 
     path: str
     table: str | None = None

@@ -39,7 +39,7 @@ def draft_engagement(folder: Path) -> Engagement:
 
     folder = Path(folder).resolve()
     if not folder.is_dir():
-        raise InputFileError("folder not found", file=str(folder), fix="pass a folder that holds the client's exports")
+        raise InputFileError("folder not found", file=str(folder), fix="pass a folder that contains the client's exports")
     exports = find_exports(folder)
     if not exports:
         raise InputFileError("no CSV, TSV or XLSX exports found", file=str(folder), fix="put the client's exports in this folder")

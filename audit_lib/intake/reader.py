@@ -40,16 +40,16 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
 
 
-def read_raw(path: Path, shown: str, *, encoding: str | None = None, delimiter: str | None = None, sheet: str | None = None) -> RawTable:
-    """Read a file as text cells; ``shown`` is the path used in messages."""
+def read_raw(path: Path, display_path: str, *, encoding: str | None = None, delimiter: str | None = None, sheet: str | None = None) -> RawTable:
+    """Read a file as text cells. ``display_path`` is the path shown in messages."""
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        return read_xlsx(path, shown, sheet)
+        return read_xlsx(path, display_path, sheet)
     if path.suffix.lower() == ".xls":
-        raise InputFileError("old Excel .xls files are not supported", file=shown, fix="open it in Excel and save as .xlsx or CSV UTF-8")
+        raise InputFileError("old Excel .xls files are not supported", file=display_path, fix="open it in Excel and save as .xlsx or CSV UTF-8")
     raw = path.read_bytes()
     if raw[:4] == b"PK\x03\x04":
-        return read_xlsx(path, shown, sheet)
-    return read_delimited(raw, shown, encoding=encoding, delimiter=delimiter)
+        return read_xlsx(path, display_path, sheet)
+    return read_delimited(raw, display_path, encoding=encoding, delimiter=delimiter)
 
 
 def _split(text: str, delimiter: str) -> list[str]:
@@ -73,23 +73,23 @@ def dedupe_headers(headers: list[str]) -> tuple[list[str], list[str]]:
     return out, notes
 
 
-def read_delimited(raw: bytes, shown: str, *, encoding: str | None = None, delimiter: str | None = None) -> RawTable:
+def read_delimited(raw: bytes, display_path: str, *, encoding: str | None = None, delimiter: str | None = None) -> RawTable:
     if not raw.strip():
-        raise InputFileError("file is empty", file=shown, fix="export the file again")
+        raise InputFileError("file is empty", file=display_path, fix="export the file again")
     enc, bom = sniff.detect_encoding(raw, encoding)
     try:
         data = sniff.to_utf8(raw, enc, bom)
     except LookupError:
-        raise InputFileError(f"unknown encoding {enc!r}", file=shown, fix="set encoding to a Python codec name such as utf-8 or cp1252") from None
+        raise InputFileError(f"unknown encoding {enc!r}", file=display_path, fix="set encoding to a Python codec name such as utf-8 or cp1252") from None
     sep_line = sniff.excel_sep_line(data)
     delim = delimiter or sep_line or sniff.sniff_delimiter(data)
-    records = sniff.scan_records(data, delim)
+    records = sniff.scan_records(data, delim, count_fields=False)
 
     first = 1 if sep_line else 0
     head_idx = [i for i in range(first, min(len(records), first + HEADER_SEARCH_RECORDS * 2)) if not records.empty[i]][:HEADER_SEARCH_RECORDS]
     head_rows = [_split(records.text(data, i), delim) for i in head_idx]
     if not head_rows:
-        raise InputFileError("no header row found", file=shown, fix="check that the file is a CSV export with a header row")
+        raise InputFileError("no header row found", file=display_path, fix="check that the file is a CSV export with a header row")
     header_pos = sniff.find_header(head_rows, [len(r) for r in head_rows])
     header_index = head_idx[header_pos]
     headers, notes = dedupe_headers(head_rows[header_pos])
@@ -97,30 +97,39 @@ def read_delimited(raw: bytes, shown: str, *, encoding: str | None = None, delim
     title_lines = [(int(records.lines[i]), records.text(data, i)) for i in range(header_index) if not records.empty[i]]
 
     body = np.arange(header_index + 1, len(records))
-    parsed = ~records.empty[body] & (records.fields[body] == width)
-    matching = body[parsed]
-    other = body[~parsed]  # blank lines and rows of another width, classified later
-
     names = [f"c{i}" for i in range(width)]
     start = int(records.starts[header_index + 1]) if header_index + 1 < len(records) else len(data)
     multiline = bool(np.any(np.diff(records.lines) > 1)) if len(records) > 1 else False
+    invalid: list[str] = []
     try:
-        table = _parse_body(data, start, names, delim, multiline)
+        table = _parse_body(data, start, names, delim, multiline, invalid)
     except pa.ArrowInvalid as exc:
-        raise InputFileError(f"could not parse the file as delimited text ({exc})", file=shown, fix="export it again as CSV, or set delimiter and encoding for this file in engagement.yaml") from None
+        raise InputFileError(f"could not parse the file as delimited text ({exc})", file=display_path, fix="export it again as CSV, or set delimiter and encoding for this file in engagement.yaml") from None
+    if invalid:
+        # Some rows have another width (footers, notes): count fields to find them.
+        sniff.count_record_fields(data, delim, records)
+        parsed = ~records.empty[body] & (records.fields[body] == width)
+    else:
+        parsed = ~records.empty[body]
+    matching = body[parsed]
+    other = body[~parsed]  # blank lines and rows of another width, classified later
     if table.num_rows != len(matching):
         # pyarrow and the numpy scan disagree (unusual quoting): fall back to Python's csv.
         notes.append("file read with the slower Python CSV reader because of unusual quoting")
-        return _read_with_csv(data, records, header_index, headers, delim, enc, shown, title_lines, notes)
+        return _read_with_csv(data, records, header_index, headers, delim, enc, display_path, title_lines, notes)
     table = table.append_column("_line", pa.array(records.lines[matching], pa.int64()))
 
     if len(other):
         # Short rows (footers, notes) are padded so they can be classified;
         # long rows keep their extra cells in the last column.
         extra_rows = []
+        too_long = 0
         for i in other:
             cells = _split(records.text(data, int(i)), delim)
+            too_long += len(cells) > width
             extra_rows.append(_fit(cells, width) + [int(records.lines[i])])
+        if too_long:
+            notes.append(f"{too_long} rows have more fields than the header; their extra cells were joined into the last column")
         columns = list(zip(*extra_rows))
         extra = pa.table({**{n: pa.array(columns[k], pa.string()) for k, n in enumerate(names)}, "_line": pa.array(columns[width], pa.int64())})
         table = pa.concat_tables([table, extra]).sort_by("_line")
@@ -144,21 +153,21 @@ def _fit(cells: list[str], width: int) -> list[str]:
     return cells
 
 
-def _parse_body(data: bytes, start: int, names: list[str], delim: str, multiline: bool) -> pa.Table:
+def _parse_body(data: bytes, start: int, names: list[str], delim: str, multiline: bool, invalid: list[str]) -> pa.Table:
     if not data[start:].strip():
         return pa.table({n: pa.array([], pa.string()) for n in names})
     buffer = pa.py_buffer(data)[start:]
     return pacsv.read_csv(
         pa.BufferReader(buffer),
         read_options=pacsv.ReadOptions(column_names=names, block_size=16 << 20),
-        parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=multiline, invalid_row_handler=lambda row: "skip"),
+        parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=multiline, invalid_row_handler=lambda row: invalid.append(row.text) or "skip"),
         convert_options=pacsv.ConvertOptions(
             column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
         ),
     )
 
 
-def _read_with_csv(data, records, header_index, headers, delim, enc, shown, title_lines, notes) -> RawTable:
+def _read_with_csv(data, records, header_index, headers, delim, enc, display_path, title_lines, notes) -> RawTable:
     width = len(headers)
     rows, lines = [], []
     for i in range(header_index + 1, len(records)):
@@ -185,7 +194,7 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def read_xlsx(path: Path, shown: str, sheet: str | None) -> RawTable:
+def read_xlsx(path: Path, display_path: str, sheet: str | None) -> RawTable:
     """Read one sheet: the one named, else the first with any value."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
@@ -194,20 +203,20 @@ def read_xlsx(path: Path, shown: str, sheet: str | None) -> RawTable:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, KeyError, OSError) as exc:
-        raise InputFileError(f"not a readable Excel workbook ({exc})", file=shown, fix="open it in Excel and save it again as .xlsx") from None
+        raise InputFileError(f"not a readable Excel workbook ({exc})", file=display_path, fix="open it in Excel and save it again as .xlsx") from None
     try:
         names = list(book.sheetnames)
         chosen = None
         rows: list[list[str]] = []
         for name in ([sheet] if sheet else names):
             if name not in names:
-                raise InputFileError(f"sheet {name!r} not found; the workbook has {', '.join(names)}", file=shown, column=None, fix="set sheet to one of those names")
+                raise InputFileError(f"sheet {name!r} not found; the workbook has {', '.join(names)}", file=display_path, column=None, fix="set sheet to one of those names")
             rows = [[_cell_text(v) for v in row] for row in book[name].iter_rows(values_only=True)]
             if any(any(c.strip() for c in r) for r in rows):
                 chosen = name
                 break
         if chosen is None:
-            raise InputFileError("workbook has no sheet with data", file=shown, fix="check that the right file was exported")
+            raise InputFileError("workbook has no sheet with data", file=display_path, fix="check that the right file was exported")
     finally:
         book.close()
 

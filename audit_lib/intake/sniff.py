@@ -133,33 +133,53 @@ class Records:
         return data[self.starts[index] : self.ends[index]].decode("utf-8", errors="replace").rstrip("\r")
 
 
-def scan_records(data: bytes, delimiter: str) -> Records:
-    """Split a UTF-8 buffer into CSV records with numpy, honouring double quotes."""
+def scan_records(data: bytes, delimiter: str, count_fields: bool = True) -> Records:
+    """Split a UTF-8 buffer into CSV records with numpy, honouring double quotes.
+
+    Field counts cost a pass over every delimiter; with ``count_fields``
+    False they are left at 0 and ``count_record_fields`` fills them later.
+    """
     arr = np.frombuffer(data, dtype=np.uint8)
     quotes = np.flatnonzero(arr == ord('"'))
     newlines = np.flatnonzero(arr == ord("\n"))
     # A newline ends a record when an even number of quotes precede it.
-    outside = (np.searchsorted(quotes, newlines) % 2) == 0
-    ends = newlines[outside]
-    newline_index = np.flatnonzero(outside)
+    if len(quotes):
+        outside = (np.searchsorted(quotes, newlines) % 2) == 0
+        ends = newlines[outside]
+        newline_index = np.flatnonzero(outside)
+    else:
+        ends, newline_index = newlines, np.arange(len(newlines))
     if len(arr) and (len(ends) == 0 or ends[-1] != len(arr) - 1):
         ends = np.append(ends, len(arr))
         newline_index = np.append(newline_index, len(newlines))
     starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64) if len(ends) else np.zeros(0, np.int64)
     lines = np.concatenate(([1], newline_index[:-1] + 2)).astype(np.int64) if len(ends) else np.zeros(0, np.int64)
 
-    delim_code = delimiter.encode("utf-8")
-    delims = np.flatnonzero(arr == delim_code[0]) if len(delim_code) == 1 else np.zeros(0, np.int64)
-    delims = delims[(np.searchsorted(quotes, delims) % 2) == 0]
-    record_of_delim = np.searchsorted(starts, delims, side="right") - 1
-    fields = np.bincount(record_of_delim, minlength=len(starts)).astype(np.int64) + 1 if len(starts) else np.zeros(0, np.int64)
-
     lengths = ends - starts
     last_is_cr = np.zeros(len(starts), dtype=bool)
     nonzero = lengths > 0
     last_is_cr[nonzero] = arr[ends[nonzero] - 1] == ord("\r")
     empty = (lengths == 0) | ((lengths == 1) & last_is_cr)
-    return Records(starts, ends, lines, fields, empty)
+    records = Records(starts, ends, lines, np.zeros(len(starts), np.int64), empty)
+    if count_fields:
+        count_record_fields(data, delimiter, records, quotes)
+    return records
+
+
+def count_record_fields(data: bytes, delimiter: str, records: Records, quotes: np.ndarray | None = None) -> None:
+    """Fill ``records.fields``: delimiters outside quotes in each record, plus one."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    if quotes is None:
+        quotes = np.flatnonzero(arr == ord('"'))
+    code = delimiter.encode("utf-8")
+    if len(code) != 1 or not len(records):
+        records.fields = np.ones(len(records), np.int64)
+        return
+    delims = np.flatnonzero(arr == code[0])
+    if len(quotes):
+        delims = delims[(np.searchsorted(quotes, delims) % 2) == 0]
+    record_of_delim = np.searchsorted(records.starts, delims, side="right") - 1
+    records.fields = np.bincount(record_of_delim, minlength=len(records)).astype(np.int64) + 1
 
 
 _NUMBERISH = re.compile(r"^[\s\d.,:/%$€£()+-]*$")
@@ -179,9 +199,9 @@ def header_score(cells: list[str]) -> float:
 def find_header(rows: list[list[str]], widths: list[int]) -> int:
     """Return the index of the header among the first rows of a file.
 
-    The header is the first row as wide as the widest common row whose cells
-    are mostly distinct text; title, date-range and comment lines above it
-    are narrower or mostly empty.
+    The header is the first row as wide as the most common row width whose
+    cells are mostly distinct text. Title, date-range and comment lines above
+    it are narrower or mostly empty, so they are skipped.
     """
     candidates = [w for w in widths if w > 1]
     if not candidates:

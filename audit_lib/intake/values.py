@@ -27,18 +27,25 @@ def sql_string(value: str) -> str:
 
 def trim_sql(x: str) -> str:
     """Trim spaces, tabs, non-breaking spaces and BOMs; empty text becomes NULL."""
-    return f"NULLIF(regexp_replace({x}, '^[{_WS}]+|[{_WS}]+$', '', 'g'), '')"
+    return f"NULLIF(trim({x}, ' \t\r\n\u00a0\u202f\ufeff'), '')"
 
 
 def placeholder_sql(trimmed: str, placeholders: tuple[str, ...] = PLACEHOLDERS) -> str:
     """Return a boolean SQL expression: the trimmed text is a placeholder."""
     values = ", ".join(sql_string(p) for p in placeholders)
-    return f"(lower({trimmed}) IN ({values}))"
+    longest = max(len(p) for p in placeholders)
+    # The length test skips the case-folding and list lookup for most values.
+    return f"(length({trimmed}) <= {longest} AND lower({trimmed}) IN ({values}))"
 
 
 def clean_sql(x: str, placeholders: tuple[str, ...] = PLACEHOLDERS) -> str:
     trimmed = trim_sql(x)
     return f"CASE WHEN {placeholder_sql(trimmed, placeholders)} THEN NULL ELSE {trimmed} END"
+
+
+def clean_trimmed_sql(t: str, placeholders: tuple[str, ...] = PLACEHOLDERS) -> str:
+    """Like clean_sql for text that trim_sql has already trimmed."""
+    return f"CASE WHEN {placeholder_sql(t, placeholders)} THEN NULL ELSE {t} END"
 
 
 # ---- numbers and money -------------------------------------------------
@@ -65,8 +72,9 @@ def number_sql(v: str, decimal: str = ".") -> str:
         f"(starts_with({v}, '(') AND ends_with({v}, ')')) OR {parts}.s1 = '-' OR {parts}.s2 = '-' OR {parts}.s3 = '-'"
     )
     magnitude = f"TRY_CAST(NULLIF({plain}, '') AS DOUBLE)"
+    fast = f"WHEN TRY_CAST({v} AS DOUBLE) IS NOT NULL THEN TRY_CAST({v} AS DOUBLE) " if decimal == "." else ""
     return (
-        f"CASE WHEN regexp_full_match({v}, {sql_string(_SCIENTIFIC)}) THEN TRY_CAST({v} AS DOUBLE) "
+        f"CASE WHEN {v} IS NULL THEN NULL {fast}WHEN regexp_full_match({v}, {sql_string(_SCIENTIFIC)}) THEN TRY_CAST({v} AS DOUBLE) "
         f"WHEN {parts}.digits = '' THEN NULL "
         f"WHEN {negative} THEN -{magnitude} ELSE {magnitude} END"
     )
@@ -131,15 +139,14 @@ _DATE = (
 _NAMED_MONTH_FORMATS = ["%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d-%b-%y", "%b %d %Y", "%a, %d %b %Y %H:%M:%S", "%b %d, %Y %I:%M %p", "%B %d, %Y %I:%M %p"]
 
 
-def timestamp_sql(v: str, order: str = "MDY") -> str:
-    """Parse dates and timestamps into TIMESTAMP.
+_SLASH_FORMATS = {
+    "MDY": ["%m/%d/%Y %I:%M %p", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y"],
+    "DMY": ["%d/%m/%Y %I:%M %p", "%d/%m/%Y %I:%M:%S %p", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y"],
+}
 
-    Accepted: ISO and ``YYYY.MM.DD``, numeric dates in the given order
-    (month-first or day-first) with optional time and AM/PM, ``YYYYMMDD``,
-    Excel serial numbers (days since 1899-12-30) and month names. Time zone
-    suffixes are dropped, so times stay in the export's clock.
-    """
-    p = f"regexp_extract({v}, {sql_string(_DATE)}, ['a', 'b', 'c', 'h', 'mi', 's', 'ap'])"
+
+def _components_sql(p: str, order: str) -> str:
+    """SQL that turns the regex struct ``p`` of a numeric date into a TIMESTAMP."""
     a, b, c = f"{p}.a", f"{p}.b", f"{p}.c"
     if order == "DMY":
         day, month, year = a, b, c
@@ -159,14 +166,38 @@ def timestamp_sql(v: str, order: str = "MDY") -> str:
         f"printf('%04d-%02d-%02d %02d:%02d:%09.6f', {year_num}, TRY_CAST({m} AS INTEGER), TRY_CAST({d} AS INTEGER), "
         f"{hour24}, {minutes}, {seconds})"
     )
+    return f"CASE WHEN {p}.a <> '' AND length({a}) <> 3 AND length({b}) <= 2 THEN TRY_CAST({text} AS TIMESTAMP) END"
+
+
+def timestamp_sql(v: str, order: str = "MDY") -> str:
+    """Parse dates and timestamps into TIMESTAMP.
+
+    Accepted: ISO and ``YYYY.MM.DD``, numeric dates in the given order
+    (month-first or day-first) with optional time and AM/PM, ``YYYYMMDD``,
+    Excel serial numbers (days since 1899-12-30) and month names. Time zone
+    suffixes are dropped, so times stay in the export's clock.
+    """
+    # Fast paths first: ISO text casts directly, and slash dates with a
+    # four-digit year go through strptime. Everything else runs the regex,
+    # once per value because list_transform binds its result to p.
+    extract = f"regexp_extract({v}, {sql_string(_DATE)}, ['a', 'b', 'c', 'h', 'mi', 's', 'ap'])"
+    components = f"list_transform([{extract}], lambda p: {_components_sql('p', order)})[1]"
+    slash = ""
+    if order in _SLASH_FORMATS:
+        formats = "[" + ", ".join(sql_string(f) for f in _SLASH_FORMATS[order]) + "]"
+        four_digit_year = f"length(split_part(split_part({v}, ' ', 1), '/', 3)) = 4"
+        slash = f"WHEN {four_digit_year} AND TRY_STRPTIME({v}, {formats}) IS NOT NULL THEN TRY_STRPTIME({v}, {formats}) "
     serial = f"TRY_CAST({v} AS DOUBLE)"
-    formats = "[" + ", ".join(sql_string(f) for f in _NAMED_MONTH_FORMATS) + "]"
+    named = "[" + ", ".join(sql_string(f) for f in _NAMED_MONTH_FORMATS) + "]"
     return (
-        f"CASE WHEN {p}.a <> '' AND length({a}) <> 3 AND length({b}) <= 2 THEN TRY_CAST({text} AS TIMESTAMP) "
+        f"CASE WHEN {v} IS NULL THEN NULL "
+        f"WHEN substr({v}, 5, 1) = '-' AND TRY_CAST({v} AS TIMESTAMP) IS NOT NULL THEN TRY_CAST({v} AS TIMESTAMP) "
+        f"{slash}"
         f"WHEN regexp_full_match({v}, '(19|20)\\d{{6}}') THEN TRY_STRPTIME({v}, '%Y%m%d') "
         f"WHEN regexp_full_match({v}, '\\d{{5}}(\\.\\d+)?') AND {serial} BETWEEN 20000 AND 80000 "
         f"THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round({serial} * 86400000000) AS BIGINT)) "
-        f"ELSE TRY_STRPTIME({v}, {formats}) END"
+        f"WHEN regexp_matches({v}, '^\\d{{1,4}}[-/.]\\d') THEN {components} "
+        f"ELSE TRY_STRPTIME({v}, {named}) END"
     )
 
 
@@ -181,8 +212,8 @@ def decide_date_order(samples: list[str], configured: str = "auto") -> tuple[str
     """Choose month-first or day-first for a column from sample texts.
 
     A first part above 12 proves day-first, a second part above 12 proves
-    month-first. When nothing proves either, month-first is used and a note
-    says so. A configured order other than ``auto`` always wins.
+    month-first. When nothing proves either, month-first is used and the
+    returned note reports it. A configured order other than ``auto`` always wins.
     """
     if configured != "auto":
         return configured, None
@@ -240,7 +271,7 @@ def id_sql(v: str) -> str:
     """Keep ids as text. An 18-character Salesforce id whose checksum matches becomes its 15-character form."""
     nulls = ", ".join(sql_string(n) for n in SALESFORCE_NULL_IDS)
     return (
-        f"CASE WHEN {v} IN ({nulls}) THEN NULL "
+        f"CASE WHEN {v} IS NULL THEN NULL WHEN length({v}) NOT IN (15, 18) THEN {v} WHEN {v} IN ({nulls}) THEN NULL "
         f"WHEN regexp_full_match({v}, '[a-zA-Z0-9]{{18}}') AND right({v}, 3) = {salesforce_suffix_sql(v)} THEN left({v}, 15) "
         f"ELSE {v} END"
     )
@@ -257,7 +288,7 @@ def email_sql(v: str) -> str:
 
 @dataclass(frozen=True)
 class ColumnPlan:
-    """How one canonical column is parsed: logical type and per-column decisions."""
+    """Parsing plan for one canonical column: logical type and per-column decisions."""
 
     type: str
     decimal: str = "."

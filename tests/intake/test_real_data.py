@@ -30,7 +30,7 @@ def cents(rows) -> int:
 
 
 def test_google_ads_usd_cost_sum():
-    # The report says "All time", so no date comes from the title.
+    # The title line reads "All time", so it gives no date.
     report, rows, aside = read("google_ads_campaign_reports/campaign_report_usd.csv", constants={"date": "2025-01-01"})
     assert report.profile == "google_ads"
     assert len(rows) == 12

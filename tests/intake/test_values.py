@@ -104,7 +104,12 @@ def test_salesforce_null_and_long_ids():
 def test_money_round_trip(cents, symbol, parens):
     amount = cents / 100
     body = f"{symbol}{abs(amount):,.2f}"
-    text = f"({body})" if parens and amount < 0 else ("-" + body if amount < 0 else body)
+    if amount >= 0:
+        text = body
+    elif parens:
+        text = f"({body})"
+    else:
+        text = "-" + body
     assert parse(text, vals.ColumnPlan("money", decimal=".")) == pytest.approx(amount, abs=1e-9)
 
 

@@ -18,6 +18,7 @@ from .common import (
     period_bounds,
     query,
     records,
+    linked_activities_sql,
     resolved_activities_sql,
     severity_for,
     won_predicate,
@@ -52,14 +53,13 @@ def early_signals(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dic
             SELECT o.opportunity_id, o.account_id, o.contact_id, o.created_at, o.close_date FROM opportunities o
             WHERE {won_predicate(engagement)} AND o.close_date >= ? AND o.close_date < ? AND o.created_at IS NOT NULL
         ),
-        linked AS (
-            SELECT w.opportunity_id, a.activity_id FROM won w JOIN {resolved_activities_sql()} a
-              ON a.opportunity_id = w.opportunity_id OR a.account_key = w.account_id OR a.contact_key = w.contact_id
-            WHERE a.occurred_at >= w.created_at AND CAST(a.occurred_at AS DATE) <= w.close_date
-        )
+        acts AS (SELECT * FROM {resolved_activities_sql()}),
+        linked AS ({linked_activities_sql("won")})
         SELECT w.opportunity_id, date_diff('day', CAST(w.created_at AS DATE), w.close_date) AS cycle_days,
                count(DISTINCT l.activity_id) AS interactions
-        FROM won w LEFT JOIN linked l USING (opportunity_id) GROUP BY ALL
+        FROM won w LEFT JOIN linked l ON l.opportunity_id = w.opportunity_id
+             AND l.occurred_at >= w.created_at AND CAST(l.occurred_at AS DATE) <= w.close_date
+        GROUP BY ALL
         """,
         [start.date(), end.date()],
     )

@@ -19,6 +19,7 @@ from .common import (
     plural,
     query,
     records,
+    linked_activities_sql,
     resolved_activities_sql,
     severity_for,
     won_predicate,
@@ -91,12 +92,13 @@ def stale_opportunities(con: duckdb.DuckDBPyConnection, engagement: Engagement) 
             WHERE NOT coalesce(o.is_closed, false) AND NOT {won_predicate(engagement)} AND o.stage NOT ILIKE '%closed%'
                   AND o.stage NOT ILIKE '%lost%' AND (o.created_at IS NULL OR o.created_at < ?)
         ),
-        acts AS (SELECT * FROM {resolved_activities_sql()} WHERE occurred_at < ?)
+        acts AS (SELECT * FROM {resolved_activities_sql()} WHERE occurred_at < ?),
+        linked AS ({linked_activities_sql("open_opps")})
         SELECT o.opportunity_id, o.stage, max(a.occurred_at) AS last_activity,
                coalesce(max(a.occurred_at) < ?, true) AS stale, any_value(o.source_file) AS source_file,
                any_value(o.source_line) AS source_line
         FROM open_opps o
-        LEFT JOIN acts a ON a.opportunity_id = o.opportunity_id OR a.account_key = o.account_id OR a.contact_key = o.contact_id
+        LEFT JOIN linked a ON a.opportunity_id = o.opportunity_id
         GROUP BY o.opportunity_id, o.stage ORDER BY stale DESC, last_activity NULLS FIRST, o.opportunity_id
         """,
         [period_end, period_end, cutoff],

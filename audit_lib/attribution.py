@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from .attribution_models import MODELS, markov_removal_effects, transition_counts, weights_sql
-from .attribution_paths import ACTIVITY_CHANNEL, build_events, build_opportunities, build_paths
+from .attribution_paths import ACTIVITY_CHANNEL, build_channel_labels, build_events, build_opportunities, build_paths
 from .attribution_pricing import cost_by, cpo_bands, credit_rows, round_float
 from .config import Engagement
 
@@ -129,6 +129,7 @@ def compute_attribution(con: duckdb.DuckDBPyConnection, engagement: Engagement) 
     if converting == 0:
         return _not_assessable(engagement, "no verified closed-won deals in the period", opportunities=opportunity_counts)
 
+    build_channel_labels(con)
     events = build_events(con, engagement)
     build_paths(con, engagement)
     con.execute("DROP TABLE attr_events")  # frees memory: later steps read attr_path only

@@ -16,6 +16,7 @@ from __future__ import annotations
 import duckdb
 
 from .config import Engagement
+from .cpo import spelling_key
 
 ACTIVITY_CHANNEL = "sales activity"
 
@@ -30,6 +31,33 @@ SKIPPED_ACTIVITY_STATUSES = ("cancelled", "canceled", "no_show", "no show", "bou
 def _norm(expr: str) -> str:
     """SQL for a trimmed, case-folded text value, NULL when blank."""
     return f"nullif(lower(trim({expr})), '')"
+
+
+def build_channel_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Create ``attr_channels(spelling, label)`` and return it as a dict.
+
+    Spellings that differ only by case, spacing or punctuation ("Paid Search",
+    "paid_search") share one label, compared with ``cpo.spelling_key`` as the
+    metrics do. The label is the spelling used most often by touches and
+    campaigns, then by cost lines, then the first in sort order.
+    """
+    rows = con.execute(
+        f"""
+        SELECT spelling, sum(marketing) AS marketing, sum(ledger) AS ledger FROM (
+            SELECT trim(channel) AS spelling, 1 AS marketing, 0 AS ledger FROM touches
+            UNION ALL SELECT trim(channel), 1, 0 FROM campaigns
+            UNION ALL SELECT trim(channel), 0, 1 FROM costs
+        ) WHERE {_norm('spelling')} IS NOT NULL GROUP BY spelling
+        """
+    ).fetchall()
+    label_of_key: dict[str, str] = {}
+    for spelling, _, _ in sorted(rows, key=lambda r: (-r[1], -r[2], r[0])):
+        label_of_key.setdefault(spelling_key(spelling), spelling)
+    labels = {spelling: label_of_key[spelling_key(spelling)] for spelling, _, _ in rows}
+    con.execute("CREATE OR REPLACE TEMP TABLE attr_channels (spelling VARCHAR, label VARCHAR)")
+    if labels:
+        con.executemany("INSERT INTO attr_channels VALUES (?, ?)", sorted(labels.items()))
+    return labels
 
 
 def build_opportunities(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dict[str, int]:
@@ -109,8 +137,8 @@ def build_events(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dict
     lists the event's account_id and the accounts of its contact by id and by
     email.
 
-    Touches take their channel from the touch, else from its campaign, else
-    "unknown". Activities that took place form the channel "sales activity"
+    Touches take their channel label (see build_channel_labels) from the
+    touch, else from its campaign, else "unknown". Activities that took place form the channel "sales activity"
     with the touch type "activity: <activity_type>". Only events that can fall
     in some path's lookback window are kept.
     """
@@ -128,15 +156,18 @@ def build_events(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dict
             SELECT {_norm('email')} AS email, list(DISTINCT account_id) AS accounts FROM contacts
             WHERE {_norm('email')} IS NOT NULL GROUP BY ALL
         ), campaign_one AS (
-            SELECT campaign_id, min({_norm('channel')}) AS channel, min(name) AS name FROM campaigns
-            WHERE campaign_id IS NOT NULL GROUP BY campaign_id
+            SELECT k.campaign_id, min(l.label) AS channel FROM campaigns k
+            JOIN attr_channels l ON l.spelling = trim(k.channel)
+            WHERE k.campaign_id IS NOT NULL GROUP BY k.campaign_id
         ), raw AS (
             SELECT 'touch' AS source, t.touch_id AS event_id, t.occurred_at,
-                   coalesce({_norm('t.channel')}, cp.channel, 'unknown') AS channel,
+                   coalesce(l.label, cp.channel, 'unknown') AS channel,
                    t.campaign_id, coalesce({_norm('t.touch_type')}, 'unknown') AS touch_type,
                    t.contact_id, {_norm('t.contact_email')} AS email, t.account_id,
                    CAST(NULL AS VARCHAR) AS opportunity_id
-            FROM touches t LEFT JOIN campaign_one cp ON cp.campaign_id = t.campaign_id
+            FROM touches t
+            LEFT JOIN attr_channels l ON l.spelling = trim(t.channel)
+            LEFT JOIN campaign_one cp ON cp.campaign_id = t.campaign_id
         UNION ALL
             SELECT 'activity', a.activity_id, a.occurred_at, '{ACTIVITY_CHANNEL}', a.campaign_id,
                    'activity: ' || coalesce({_norm('a.activity_type')}, 'other'),

@@ -29,16 +29,24 @@ def round_float(value: float | None) -> float | None:
 
 
 def cost_by(con: duckdb.DuckDBPyConnection, engagement: Engagement, key: str) -> dict[str, float]:
-    """Sum media spend in the period per channel (trimmed, case-folded) or per campaign_id.
+    """Sum media spend in the period per channel label or per campaign_id.
+
+    A cost line's channel is its campaign's channel in the campaigns table,
+    else its own, as the metrics count it.
 
     Amounts are converted with ``finance.fx_rates``, and lines in a currency
     with no rate are left out as in docs/metrics.md.
     """
-    column = "nullif(lower(trim(c.channel)), '')" if key == "channel" else "c.campaign_id"
+    column = "coalesce(campaign.label, line.label)" if key == "channel" else "c.campaign_id"
     rows = con.execute(
         f"""
         SELECT {column} AS key, fsum(c.amount * fx.rate) AS cost
         FROM costs c JOIN attr_fx fx ON fx.currency = coalesce(upper(trim(c.currency)), $currency)
+        LEFT JOIN attr_channels line ON line.spelling = trim(c.channel)
+        LEFT JOIN (
+            SELECT k.campaign_id, min(l.label) AS label FROM campaigns k JOIN attr_channels l ON l.spelling = trim(k.channel)
+            GROUP BY k.campaign_id
+        ) campaign ON campaign.campaign_id = c.campaign_id
         WHERE lower(trim(c.category)) = 'media' AND c.date BETWEEN $start AND $end AND {column} IS NOT NULL
         GROUP BY ALL
         """,

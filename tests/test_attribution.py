@@ -196,16 +196,16 @@ def test_markov_worked_example():
     # Normalised: A = 0.5 / 1.5 = 1/3, B = 1 / 1.5 = 2/3.
     markov = result["markov"]
     assert markov["conversion_probability"] == pytest.approx(2 / 3)
-    assert markov["raw_removal_effects"]["a"] == pytest.approx(0.5)
-    assert markov["raw_removal_effects"]["b"] == pytest.approx(1.0)
-    assert markov["removal_effects"]["a"] == pytest.approx(1 / 3)
-    assert markov["removal_effects"]["b"] == pytest.approx(2 / 3)
+    assert markov["raw_removal_effects"]["A"] == pytest.approx(0.5)
+    assert markov["raw_removal_effects"]["B"] == pytest.approx(1.0)
+    assert markov["removal_effects"]["A"] == pytest.approx(1 / 3)
+    assert markov["removal_effects"]["B"] == pytest.approx(2 / 3)
     # Credit: o1 splits 1/3 : 2/3 over A and B, o3 gives B all of it.
     # A = 1/3 outcomes and 1000/3 revenue; B = 2/3 + 1 = 5/3 outcomes and 2000/3 + 500 revenue.
-    assert credit(result, "markov")["a"] == pytest.approx(1 / 3)
-    assert credit(result, "markov")["b"] == pytest.approx(5 / 3)
-    assert credit(result, "markov", field="revenue")["a"] == pytest.approx(1000 / 3)
-    assert credit(result, "markov", field="revenue")["b"] == pytest.approx(2000 / 3 + 500)
+    assert credit(result, "markov")["A"] == pytest.approx(1 / 3)
+    assert credit(result, "markov")["B"] == pytest.approx(5 / 3)
+    assert credit(result, "markov", field="revenue")["A"] == pytest.approx(1000 / 3)
+    assert credit(result, "markov", field="revenue")["B"] == pytest.approx(2000 / 3 + 500)
 
 
 def test_markov_solver_with_loop():
@@ -360,17 +360,18 @@ def test_untraced_row_completes_totals():
 
 def band_frames():
     # Deal o1 (1000): paid search 01-05, email 01-15. Deal o2 (500): paid search 01-20.
-    # Media spend: paid search 300, email 200.
+    # Media spend: paid search 300, email 200. "Paid Search" and "paid_search" are one channel,
+    # labelled with the spelling that sorts first among those used equally often by touches.
     return frames_of(
         opportunities=[won("o1", "a1", "2026-02-01"), won("o2", "a2", "2026-02-10", amount=500.0)],
         touches=[
             touch("Paid Search", "2026-01-05", account="a1", campaign="k1"),
             touch("Email", "2026-01-15", account="a1", campaign="k2"),
-            touch("paid search ", "2026-01-20", account="a2", campaign="k1"),
+            touch("paid_search ", "2026-01-20", account="a2", campaign="k1"),
         ],
         costs=[
-            {"date": "2026-01-01", "category": "media", "amount": 300.0, "channel": "Paid Search", "campaign_id": "k1"},
-            {"date": "2026-01-01", "category": "Media", "amount": 200.0, "channel": "email", "campaign_id": "k2"},
+            {"date": "2026-01-01", "category": "media", "amount": 300.0, "channel": "paid search", "campaign_id": "k1"},
+            {"date": "2026-01-01", "category": "Media", "amount": 200.0, "channel": "EMAIL", "campaign_id": "k2"},
             {"date": "2026-01-01", "category": "tools", "amount": 9999.0, "channel": "email"},  # not media
             {"date": "2025-12-31", "category": "media", "amount": 9999.0, "channel": "email"},  # before the period
         ],
@@ -381,22 +382,22 @@ def test_cpo_bands_and_rank_changes():
     frames = band_frames()
     result = attribute(frames, model="linear")
     # first touch: paid search 2 outcomes -> 300 / 2 = 150; email 0 outcomes -> no price.
-    assert credit(result, "first_touch", field="cost_per_outcome") == {"email": None, "paid search": 150.0, "untraced": None}
+    assert credit(result, "first_touch", field="cost_per_outcome") == {"Email": None, "Paid Search": 150.0, "untraced": None}
     # last touch: email 1 -> 200, paid search 1 -> 300.
-    assert credit(result, "last_touch", field="cost_per_outcome") == {"email": 200.0, "paid search": 300.0, "untraced": None}
+    assert credit(result, "last_touch", field="cost_per_outcome") == {"Email": 200.0, "Paid Search": 300.0, "untraced": None}
     # linear: email 0.5 -> 400, paid search 1.5 -> 200.
-    assert credit(result, "linear", field="cost_per_outcome") == {"email": 400.0, "paid search": 200.0, "untraced": None}
+    assert credit(result, "linear", field="cost_per_outcome") == {"Email": 400.0, "Paid Search": 200.0, "untraced": None}
     bands = {band["channel"]: band for band in result["bands"]}
     # Markov gives email 1/3 -> 600 and paid search 5/3 -> 180 (same chain as the worked example).
-    assert bands["email"]["cpo_min"] == 200.0
-    assert bands["email"]["cpo_max"] == pytest.approx(600.0)
-    assert bands["email"]["cpo_chosen"] == 400.0
-    assert bands["email"]["models_without_credit"] == ["first_touch"]
-    assert bands["paid search"]["cpo_min"] == 150.0
-    assert bands["paid search"]["cpo_max"] == 300.0
+    assert bands["Email"]["cpo_min"] == 200.0
+    assert bands["Email"]["cpo_max"] == pytest.approx(600.0)
+    assert bands["Email"]["cpo_chosen"] == 400.0
+    assert bands["Email"]["models_without_credit"] == ["first_touch"]
+    assert bands["Paid Search"]["cpo_min"] == 150.0
+    assert bands["Paid Search"]["cpo_max"] == 300.0
     # Paid search is cheapest under first touch and dearest under last touch.
-    assert (bands["paid search"]["rank_min"], bands["paid search"]["rank_max"]) == (1, 2)
-    assert result["rank_changes"] == ["email", "paid search"]
+    assert (bands["Paid Search"]["rank_min"], bands["Paid Search"]["rank_max"]) == (1, 2)
+    assert result["rank_changes"] == ["Email", "Paid Search"]
     # by campaign uses costs.campaign_id: k1 300 / 1.5 = 200 under linear.
     assert credit(result, "linear", key="campaign_id", table="by_campaign", field="cost_per_outcome")["k1"] == 200.0
 
@@ -470,11 +471,12 @@ def test_band_chart_spec():
     assert point["mark"]["type"] == "point"
     assert point["encoding"]["x"]["field"] == "cpo_chosen"
     data = {row["channel"]: row for row in next(iter(spec["datasets"].values()))}
-    assert set(data) == {"events", "email *", "paid search *"}
+    assert set(data) == {"events", "Email *", "Paid Search *"}
     assert data["events"]["flag"] == "same rank under every model"
-    assert data["email *"]["flag"] == "rank changes across models"
+    assert data["Email *"]["flag"] == "rank changes across models"
+    assert "Spend but no credit" not in json.dumps(spec["title"])
     # linear: email 200 / 0.5 = 400.
-    assert data["email *"]["cpo_chosen"] == 400.0
+    assert data["Email *"]["cpo_chosen"] == 400.0
     assert to_svg(cpo_band_chart(result)).startswith("<svg")
 
 
@@ -498,3 +500,29 @@ def test_messy_rows_counted_not_dropped():
     assert credit(result, "linear") == {"unknown": 0.5, "sales activity": 0.5, "untraced": 0.0}
     touch_types = {row["touch_type"] for row in result["interaction_value"]["rows"]}
     assert touch_types == {"click", "activity: other"}
+
+
+def test_cost_uses_campaign_channel():
+    frames = frames_of(
+        opportunities=[won("o1", "a1", "2026-03-01")],
+        touches=[touch(None, "2026-02-01", account="a1", campaign="k1")],  # channel from campaign k1
+        costs=[
+            # The line says "other", but its campaign k1 is a webinar, as the metrics count it.
+            {"date": "2026-01-01", "category": "media", "amount": 500.0, "channel": "other", "campaign_id": "k1"},
+            {"date": "2026-01-01", "category": "media", "amount": 100.0, "channel": "web-inar"},
+        ],
+    )
+    frames["campaigns"] = pd.DataFrame([{"campaign_id": "k1", "name": "Spring webinar", "channel": "Webinar"}])
+    result = attribute(frames)
+    # Webinar: 500 through campaign k1 + 100 from "web-inar", one outcome -> 600.
+    assert credit(result, "linear", field="cost") == {"Webinar": 600.0, "untraced": None}
+    assert credit(result, "linear", field="cost_per_outcome")["Webinar"] == 600.0
+
+
+def test_band_chart_names_unpriced_channels():
+    frames = band_frames()
+    extra = {"date": "2026-01-01", "category": "media", "amount": 50.0, "channel": "Display"}
+    frames["costs"] = pd.concat([frames["costs"], pd.DataFrame([extra])])
+    result = attribute(frames)
+    subtitle = cpo_band_chart(result).to_dict()["title"]["subtitle"]
+    assert subtitle[1] == "Spend but no credit under any model (not drawn): Display"

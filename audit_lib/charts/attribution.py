@@ -18,7 +18,8 @@ def cpo_band_chart(attribution: dict[str, Any]) -> alt.TopLevelMixin | None:
 
     A rule spans cpo_min to cpo_max, a point marks the chosen model's price, and
     channels whose rank changes across models are coloured and labelled with an
-    asterisk. Returns None when the section is not assessable or no channel has
+    asterisk. Channels with spend but no credit under any model have no price,
+    so the subtitle names them instead. Returns None when the section is not assessable or no channel has
     a price.
     """
     if not attribution or attribution.get("status") != "ok":
@@ -64,10 +65,11 @@ def cpo_band_chart(attribution: dict[str, Any]) -> alt.TopLevelMixin | None:
     chosen = base.mark_point(filled=True, size=90, shape="diamond").encode(
         x="cpo_chosen:Q", y=y, color=color, tooltip=tooltip
     )
+    subtitle = [f"Diamond: {model} model. * rank changes across models."]
+    unpriced = [b["channel"] for b in attribution.get("bands", []) if b.get("cpo_min") is None and b.get("models_without_credit")]
+    if unpriced:
+        subtitle.append("Spend but no credit under any model (not drawn): " + ", ".join(unpriced))
     chart = alt.layer(band, chosen).properties(
-        title=alt.Title(
-            "Cost per Outcome by channel across attribution models",
-            subtitle=f"Diamond: {model} model. * rank changes across models.",
-        )
+        title=alt.Title("Cost per Outcome by channel across attribution models", subtitle=subtitle)
     )
     return base_theme(chart, height=max(120, 28 * len(frame)))

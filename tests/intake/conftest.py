@@ -16,6 +16,12 @@ def engagement(root: Path = FIXTURES, files: list[FileSpec] | None = None) -> En
 
 
 @pytest.fixture
+def make_engagement():
+    """Build an engagement rooted at a given folder."""
+    return engagement
+
+
+@pytest.fixture
 def read():
     """Read one fixture; return (report, used rows as dicts, set-aside rows as dicts)."""
 

@@ -6,7 +6,9 @@ import datetime as dt
 
 import pytest
 
+from audit_lib.config import FileSpec
 from audit_lib.errors import InputFileError
+from audit_lib.intake import read_file
 
 
 def test_utf16le_google_ads_download(read):
@@ -189,3 +191,23 @@ def test_garbage_file_raises(read):
 def test_missing_file_raises(read):
     with pytest.raises(InputFileError, match="file not found"):
         read("nope.csv")
+
+
+def test_utf16le_without_bom(tmp_path, make_engagement):
+    (tmp_path / "deals.tsv").write_bytes("opportunity_id\tstage\nU1\tOpen\n".encode("utf-16-le"))
+    report, used, _ = read_file(make_engagement(tmp_path), FileSpec(path="deals.tsv"))
+    assert report.encoding == "utf-16-le"
+    assert used.to_pylist()[0]["opportunity_id"] == "U1"
+
+
+def test_empty_file_raises(tmp_path, make_engagement):
+    (tmp_path / "empty.csv").write_bytes(b"\n\n")
+    with pytest.raises(InputFileError, match="file is empty"):
+        read_file(make_engagement(tmp_path), FileSpec(path="empty.csv"))
+
+
+def test_header_only_file(tmp_path, make_engagement):
+    (tmp_path / "deals.csv").write_text("opportunity_id,stage\n", encoding="utf-8")
+    report, used, _ = read_file(make_engagement(tmp_path), FileSpec(path="deals.csv"))
+    assert report.rows_read == 0
+    assert used.num_rows == 0

@@ -160,3 +160,19 @@ def test_input_files_never_modified(tmp_path):
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     run_intake(engagement(folder, [FileSpec(path="salesforce_report.csv"), FileSpec(path="pipeline.xlsx")]), tmp_path / "cache")
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "northwind"
+
+
+@pytest.mark.skipif(not (SAMPLE / "expected.json").exists(), reason="sample engagement not generated")
+def test_sample_engagement_costs_match(tmp_path):
+    # The sample generator computes its expected figures without the audit code.
+    expected = json.loads((SAMPLE / "expected.json").read_text(encoding="utf-8"))["cost"]
+    run_intake(load_engagement(SAMPLE), tmp_path / "cache")
+    start, end = "2025-01-01", "2025-12-31"
+    query = f"SELECT category, round(sum(amount), 2) FROM '{tmp_path}/cache/costs.parquet' WHERE date BETWEEN '{start}' AND '{end}' GROUP BY 1"
+    by_category = dict(duckdb.sql(query).fetchall())
+    assert by_category == expected["by_category"]
+    lines = duckdb.sql(f"SELECT count(*) FROM '{tmp_path}/cache/costs.parquet' WHERE date BETWEEN '{start}' AND '{end}'").fetchall()[0][0]
+    assert lines == expected["cost_lines_in_period"]

@@ -177,6 +177,14 @@ class Engagement(_Model):
     interview: dict[str, Any] = Field(default_factory=dict, description="Answers to questions the data cannot answer")
     weights: dict[str, float] = Field(default_factory=dict, description="Finding id -> weight in the overall score")
 
+    @field_validator("weights")
+    @classmethod
+    def _non_negative(cls, value: dict[str, float]) -> dict[str, float]:
+        negative = {k: v for k, v in value.items() if v < 0}
+        if negative:
+            raise ValueError(f"weights must be zero or more; found {negative}")
+        return value
+
     # Set by load_engagement, not read from the file.
     root: Path = Field(default=Path("."), exclude=True)
 

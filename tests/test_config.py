@@ -75,3 +75,9 @@ def test_bad_colour_rejected(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_engagement(write(tmp_path, MINIMAL + "branding: {primary_color: blue}\n"))
     assert "#RRGGBB" in str(info.value)
+
+
+def test_negative_weight_rejected(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        load_engagement(write(tmp_path, MINIMAL + "weights: {volume_led: -1}\n"))
+    assert "weights" in str(info.value)

@@ -172,9 +172,10 @@ class Generator:
         self.rows: dict[str, int] = {}
 
     def write_users(self) -> None:
-        csv_file = CsvFile(self.out / "crm/users.csv", ["Full Name", "Role", "Team"])
+        csv_file = CsvFile(self.out / "crm/users.csv", ["Full Name", "Role", "Team", "Manager"])
         roles = ["Sales Development" if t.startswith("SDR") else "Account Executive" for t in self.user_teams]
-        csv_file.write([pa.array(self.users), pa.array(roles), pa.array(self.user_teams)])
+        managers = ["Harper Greaves" if t.startswith("SDR") else "Rowan Lockhart" for t in self.user_teams]
+        csv_file.write([pa.array(self.users), pa.array(roles), pa.array(self.user_teams), pa.array(managers)])
         self.rows["crm/users.csv"] = csv_file.close()
 
     def write_accounts(self) -> None:

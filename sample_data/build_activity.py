@@ -62,8 +62,9 @@ def plan_seller_months(rng: random.Random) -> dict[tuple[str, int], tuple[int, i
     independently, so held meetings stay flat and the link to activity breaks.
     """
     h1: list[tuple[int, int]] = []
-    for _ in SELLERS:
-        base = rng.uniform(55, 125)
+    for _, _, role in SELLERS:
+        # AEs, who also own the opportunities, log more activity than SDRs in H1.
+        base = rng.uniform(95, 135) if role == "AE" else rng.uniform(45, 85)
         for _month in range(6):
             volume = round(base * rng.uniform(0.8, 1.2))
             h1.append((volume, max(0, round(volume * 0.12 + rng.gauss(0, 1.0)))))

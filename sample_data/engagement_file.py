@@ -105,6 +105,7 @@ files:
       Full Name: owner_id
       Role: role
       Team: team
+      Manager: manager
 
   - path: activities/outreach_export.csv
     table: activities

@@ -59,6 +59,46 @@ def activity_figures(world: World, links: Links, held_ids: set[int]) -> dict:
     return result
 
 
+def average_ranks(values: list[float]) -> list[float]:
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def spearman_all_outcomes(world: World, held_ids: set[int], qualified: list, wins: list) -> dict:
+    """Return Spearman's rho per half of calls plus emails against all verified outcomes, per owner and month.
+
+    Outcomes are verified held meetings (by meeting month), verified qualified
+    opportunities (by creation month) and verified won deals (by close month).
+    A seller-month with activity or outcomes counts, the other side being 0.
+    """
+    cells: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
+    for activity in world.activities:
+        day = activity.at.date()
+        if in_period(day) and activity.kind in ("Call", "Email"):
+            cells[(activity.owner, day.month)][0] += 1
+        if id(activity) in held_ids:
+            cells[(activity.owner, day.month)][1] += 1
+    for opp in qualified:
+        cells[(opp.owner, opp.created.month)][1] += 1
+    for opp in wins:
+        cells[(opp.owner, opp.close.month)][1] += 1
+    result = {}
+    for name, months in (("h1", range(1, 7)), ("h2", range(7, 13))):
+        pairs = [v for (owner, month), v in cells.items() if month in months]
+        result[name] = round(pearson(average_ranks([p[0] for p in pairs]), average_ranks([p[1] for p in pairs])), 4)
+        result[f"{name}_seller_months"] = len(pairs)
+    return result
+
+
 def sequence_figures(world: World) -> dict:
     emails: Counter = Counter()
     bounced: Counter = Counter()
@@ -247,7 +287,10 @@ def compute_expected(world: World) -> dict:
             "headline_tiles": len(headline),
             "headline_volume_or_leading": sum(t["kind"] in ("volume", "leading") for t in headline),
         },
-        "activity": activity_figures(world, links, held_ids),
+        "activity": {
+            **activity_figures(world, links, held_ids),
+            "spearman_activity_vs_all_verified_outcomes": spearman_all_outcomes(world, held_ids, outcomes["qualified_opportunity"][1], wins),
+        },
         "sequences": sequence_figures(world),
         "icp": icp_figures(world, links),
         "slipped_deals": sum(close_pushes(o) >= 2 for o in world.opportunities),

@@ -15,7 +15,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from world import PROBABILITY, World
+from world import MANAGERS, PROBABILITY, SELLERS, World
 
 
 def us_date(day: dt.date | None) -> str:
@@ -89,8 +89,11 @@ def write_crm(world: World, out: Path) -> None:
         ["Campaign Member ID", "Campaign ID", "Campaign Name", "Lead or Contact ID", "Email", "Member Status", "Responded", "First Responded Date", "Created Date"],
         [[t.member_id, t.campaign_id, names[t.campaign_id], t.contact_id, t.email, t.status, "true" if t.responded else "false", us_date(t.responded), us_date(t.created)] for t in world.touches],
     )
-    users = sorted({(o.owner, o.team) for o in world.opportunities})
-    write_csv(out / "crm/users.csv", ["Full Name", "Role", "Team"], [[name, "Account Executive" if team.startswith("AE") else "Sales Development", team] for name, team in users])
+    write_csv(
+        out / "crm/users.csv",
+        ["Full Name", "Role", "Team", "Manager"],
+        [[name, "Account Executive" if role == "AE" else "Sales Development", team, MANAGERS[team]] for name, team, role in SELLERS],
+    )
 
 
 def write_activities(world: World, out: Path) -> None:

@@ -326,6 +326,8 @@ def test_activity_rises_meetings_flat(activities: pd.DataFrame, expected: dict) 
     assert expected["activity"]["h1"]["meetings_held"] == expected["activity"]["h2"]["meetings_held"]
     assert expected["activity"]["h1"]["seller_month_correlation"] > 0.8
     assert abs(expected["activity"]["h2"]["seller_month_correlation"]) < 0.1
+    assert expected["activity"]["spearman_activity_vs_all_verified_outcomes"]["h1"] > 0.8
+    assert abs(expected["activity"]["spearman_activity_vs_all_verified_outcomes"]["h2"]) < 0.1
 
 
 def test_high_bounce_sequence(activities: pd.DataFrame, expected: dict) -> None:

@@ -138,7 +138,7 @@ def build_activities(rng: random.Random, accounts: list[Account], contacts: list
         for _ in range(round(held * 0.15)):
             add("Meeting", rng.choice(["cancelled", "no_show"]), _timestamp(rng, month), rng.choice(meeting_pool), name, team, minutes=30, subject="Intro meeting")
 
-    # Planted: meetings still marked scheduled after their date, and held meetings with nobody on record.
+    # Planted: meetings still marked scheduled after their date, and held meetings with no prospect or account.
     for _ in range(18):
         name, team, _ = rng.choice(SELLERS)
         add("Meeting", "scheduled", _timestamp(rng, rng.randint(2, 11)), rng.choice(meeting_pool), name, team, minutes=30, subject="Demo")

@@ -38,7 +38,7 @@ TEAM_OF = {name: team for name, team, _ in SELLERS}
 
 
 def lead_source(rng: random.Random) -> str:
-    """Draw a lead source; LinkedIn appears under three spellings on purpose."""
+    """Draw a lead source. LinkedIn appears under three spellings on purpose."""
     if rng.random() < 0.2:
         return rng.choice(LINKEDIN_VARIANTS)
     return rng.choice(LEAD_SOURCES)

@@ -83,7 +83,7 @@ def build_ledger(rng: random.Random) -> list[dict]:
 
 
 def build_dashboards() -> list[dict]:
-    """Forty tiles; 28 show activity volume and every headline tile is volume or leading."""
+    """Return forty tiles: 28 show activity volume, and every headline tile is volume or leading."""
     tiles: list[tuple[str, str, str, bool, str]] = []
     volume = ["Calls made", "Emails sent", "Meetings booked", "Sequences started", "Dials per rep", "Touches per account", "Connect attempts"]
     for dashboard, audience in [("SDR Daily", "SDR team"), ("Sales Leadership Weekly", "VP Sales"), ("Marketing Performance", "CMO"), ("Board Pack", "Board")]:

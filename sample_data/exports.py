@@ -1,10 +1,10 @@
 """Render the sample company's records as vendor-shaped export files.
 
-Shapes follow what the tools write: Salesforce reports (US dates, ``$1,234.00``
-amounts, a ``Grand Totals`` footer and a confidentiality line), an Outreach
-activity export (ISO timestamps in UTC), a Google Ads campaign report (two title
-lines, ``Total:`` rows), a LinkedIn Campaign Manager report (title lines before
-the header) and a finance ledger. Files are written with ``\\n`` line ends
+Shapes follow what the tools write. Salesforce reports have US dates,
+``$1,234.00`` amounts, and a ``Grand Totals`` footer with a confidentiality line.
+The Outreach activity export has ISO timestamps in UTC. The Google Ads campaign
+report has two title lines and ``Total:`` rows, and the LinkedIn Campaign
+Manager report has title lines before the header. Files are written with ``\\n`` line ends
 so that output bytes do not depend on the platform.
 """
 
@@ -46,6 +46,13 @@ SALESFORCE_FOOTER = ["Confidential Information - Do Not Distribute", "Copyright 
 
 
 def write_crm(world: World, out: Path) -> None:
+    write_people(world, out)
+    write_opportunities(world, out)
+    write_campaigns(world, out)
+
+
+def write_people(world: World, out: Path) -> None:
+    """Write accounts, contacts with leads, and users."""
     accounts = {a.account_id: a for a in world.accounts}
     write_csv(
         out / "crm/accounts.csv",
@@ -60,6 +67,16 @@ def write_crm(world: World, out: Path) -> None:
             for c in world.contacts
         ],
     )
+    write_csv(
+        out / "crm/users.csv",
+        ["Full Name", "Role", "Team", "Manager"],
+        [[name, "Account Executive" if role == "AE" else "Sales Development", team, MANAGERS[team]] for name, team, role in SELLERS],
+    )
+
+
+def write_opportunities(world: World, out: Path) -> None:
+    """Write the opportunity report with its footer and the stage history."""
+    accounts = {a.account_id: a for a in world.accounts}
     opp_rows = []
     for o in world.opportunities:
         opp_rows.append([
@@ -78,6 +95,9 @@ def write_crm(world: World, out: Path) -> None:
         for h in o.history:
             history.append([o.opp_id, o.name, us_date(h.changed), h.stage, money(h.amount_cents), us_date(h.close), PROBABILITY[h.stage]])
     write_csv(out / "crm/opportunity_history.csv", ["Opportunity ID", "Opportunity Name", "Edit Date", "Stage", "Amount", "Close Date", "Probability (%)"], history)
+
+
+def write_campaigns(world: World, out: Path) -> None:
     write_csv(
         out / "crm/campaigns.csv",
         ["Campaign ID", "Campaign Name", "Type", "Channel", "Start Date", "End Date", "Status"],
@@ -88,11 +108,6 @@ def write_crm(world: World, out: Path) -> None:
         out / "crm/campaign_members.csv",
         ["Campaign Member ID", "Campaign ID", "Campaign Name", "Lead or Contact ID", "Email", "Member Status", "Responded", "First Responded Date", "Created Date"],
         [[t.member_id, t.campaign_id, names[t.campaign_id], t.contact_id, t.email, t.status, "true" if t.responded else "false", us_date(t.responded), us_date(t.created)] for t in world.touches],
-    )
-    write_csv(
-        out / "crm/users.csv",
-        ["Full Name", "Role", "Team", "Manager"],
-        [[name, "Account Executive" if role == "AE" else "Sales Development", team, MANAGERS[team]] for name, team, role in SELLERS],
     )
 
 

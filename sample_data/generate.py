@@ -147,7 +147,7 @@ def _nearby_day(day: dt.date, bad: set[dt.date], activity: bool) -> dt.date:
         if activity and not (PERIOD_START < new < PERIOD_END):
             continue
         return new
-    raise RuntimeError(f"no free day near {day}")
+    raise RuntimeError(f"no free day within 6 days of {day} for a record linked to a won deal; try another --seed")
 
 
 def generate(out: Path, seed: int = DEFAULT_SEED) -> dict:

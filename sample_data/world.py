@@ -78,7 +78,7 @@ class Account:
     country: str
     owner: str
     created: dt.date
-    dark: bool = False  # receives no outreach and no campaign touch inside any won deal's lookback
+    dark: bool = False  # no activities at all, and campaign touches only outside its wins' lookback windows
 
     @property
     def in_icp(self) -> bool:

@@ -217,10 +217,15 @@ icp:
   title_keywords: [VP, Vice President, Director, Head, Chief]
 
 interview:
-  crm_of_record: Salesforce; Outreach syncs emails and meetings but not calls.
-  quota_model: AEs carry an annual new-bookings quota; SDRs are paid on meetings booked.
-  forecast_process: Weekly roll-up in a spreadsheet from AE commits; no stage-weighted forecast.
-  attribution_in_use: Last touch in HubSpot, reported monthly to the CMO.
-  ad_campaign_sync: Paid campaigns are synced from Google Ads and LinkedIn into Salesforce by campaign id; the sync was switched off for some campaigns mid-year.
-  biggest_pain: Leadership sees activity going up and pipeline staying flat and cannot say why.
+  leadership_reviews_cost_per_outcome: false
+  dashboard_headline_metrics: [Calls made, Reply rate, Pipeline created, MQLs]
+  crm_is_system_of_record: Salesforce for deals and contacts; Outreach syncs emails and meetings but not calls.
+  meeting_held_definition: A meeting the SDR or AE marks completed in Outreach.
+  qualified_opportunity_definition: Discovery stage or later in Salesforce.
+  forecast_method: Weekly roll-up in a spreadsheet from AE commits; no stage-weighted forecast.
+  seller_compensation_metrics: AEs carry an annual new-bookings quota; SDRs are paid on meetings booked.
+  seller_customer_time_share: 0.3
+  attribution_model_in_use: Last touch in HubSpot, reported monthly to the CMO.
+  untracked_spend: Partner referral fees come from the partner budget and are not in the ledger.
+  data_owner: Revenue Operations (one analyst).
 """

@@ -169,6 +169,17 @@ def test_time_decay_half_life():
     assert got["old"] == pytest.approx(1 / 7)
 
 
+def test_time_decay_tiny_half_life():
+    # Half-life 0.01 days: ages 20 and 21 days give raw weights 2^-2000 and 2^-2100, both below
+    # the smallest double. Counted from the youngest touch they are 1 and 2^-100, so the
+    # younger touch takes 1 / (1 + 2^-100) and the credit still sums to 1.
+    path = [("old", "2026-02-08"), ("new", "2026-02-09")]
+    got = credit(single_path(path, time_decay_half_life_days=0.01), "time_decay")
+    assert got["new"] == pytest.approx(1.0)
+    assert got["old"] == pytest.approx(2.0**-100, rel=1e-9)
+    assert got["new"] + got["old"] == pytest.approx(1.0, rel=1e-12)
+
+
 def markov_example_frames():
     # Three paths over two channels:
     #   o1 won (1000): A -> B -> conversion

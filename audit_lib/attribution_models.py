@@ -76,13 +76,11 @@ def weights_sql(half_life_days: float) -> str:
                    max(seq) FILTER (WHERE occurred_at <= opp_created_at) AS opp_seq,
                    min(age) AS min_age
             FROM touches GROUP BY opp
-        ), decays AS (
+        ), decay_totals AS (
             -- Ages count from the path's youngest touch, whose weight is then 1, so
             -- a short half-life cannot underflow every weight of a path to zero.
-            SELECT t.opp, t.ev, pow(2.0, -(t.age - p.min_age) / {half_life!r}) AS decay
-            FROM touches t JOIN paths p ON p.opp = t.opp
-        ), decay_totals AS (
-            SELECT opp, fsum(decay) AS decay_total FROM decays GROUP BY opp
+            SELECT t.opp, fsum(pow(2.0, -(t.age - p.min_age) / {half_life!r})) AS decay_total
+            FROM touches t JOIN paths p ON p.opp = t.opp GROUP BY t.opp
         ), milestones AS (
             SELECT *, coalesce(opp_ev, last_ev) AS oc,
                    CASE WHEN coalesce(lead_seq, first_seq) <= coalesce(opp_seq, last_seq) THEN coalesce(lead_ev, first_ev)
@@ -95,7 +93,8 @@ def weights_sql(half_life_days: float) -> str:
         ), markov_totals AS (
             SELECT opp, fsum(effect) AS markov_total FROM path_channels GROUP BY opp
         ), slotted AS (
-            SELECT t.*, m.n, m.first_ev, m.last_ev, d.decay, dt.decay_total,
+            SELECT t.*, m.n, m.first_ev, m.last_ev, dt.decay_total,
+                   pow(2.0, -(t.age - m.min_age) / {half_life!r}) AS decay,
                    (t.ev = m.first_ev)::INTEGER + (t.ev = m.lc)::INTEGER + (t.ev = m.oc)::INTEGER AS slots,
                    1 + (m.lc <> m.first_ev)::INTEGER + (m.oc <> m.first_ev AND m.oc <> m.lc)::INTEGER AS milestones,
                    pc.effect / pc.channel_touches AS markov_share, mt.markov_total
@@ -103,7 +102,6 @@ def weights_sql(half_life_days: float) -> str:
             JOIN milestones m ON m.opp = t.opp
             JOIN path_channels pc ON pc.opp = t.opp AND pc.channel = t.channel
             JOIN markov_totals mt ON mt.opp = t.opp
-            JOIN decays d ON d.opp = t.opp AND d.ev = t.ev
             JOIN decay_totals dt ON dt.opp = t.opp
         )
         SELECT opp, ev, channel, campaign_id, touch_type, revenue, {columns},

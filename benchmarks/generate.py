@@ -8,9 +8,9 @@ other tables scale with them (mid: 300k contacts, 40k opportunities, 60k cost
 lines). Columns are drawn with numpy and written with pyarrow's CSV writer in
 chunks of at most ``CHUNK_ROWS`` rows, so memory stays bounded by the chunk
 and the contact emails that activities refer to. Measured with
-``/usr/bin/time -v`` on a shared 2-core VM under load from other jobs: mid took
-32 s at 650 MB peak; enterprise held about 0.9 GB while streaming activities
-(not run to the end). The folder gets the sample's
+``/usr/bin/time -v`` on a shared 2-core VM under load from other jobs, mid
+took 32 s at 650 MB peak. Enterprise held about 0.9 GB while streaming
+activities, but it was not run to the end. The folder gets the sample's
 engagement.yaml, so intake reads it with the same explicit column maps.
 There is no planted truth here; use ``sample_data/generate.py`` for that.
 """
@@ -94,19 +94,28 @@ def as_text(values: np.ndarray) -> pa.Array:
 
 
 def money_text(cents: np.ndarray, symbol: str = "$") -> pa.Array:
-    """Format cents as ``$1,234,567.89`` (or without the symbol), vectorised."""
+    """Format non-negative cents as ``$1,234,567.89`` (or without the symbol), vectorised.
+
+    Handles up to five groups of three digits (below one quadrillion dollars).
+    """
     dollars, fraction = np.divmod(cents.astype(np.int64), 100)
-    millions, below = np.divmod(dollars, 1_000_000)
-    thousands, units = np.divmod(below, 1_000)
+    groups = []
+    rest = dollars
+    for _ in range(5):
+        rest, group = np.divmod(rest, 1000)
+        groups.append(group)  # least significant group first
 
-    def pad(values: np.ndarray, width: int) -> pa.Array:
-        return pc.utf8_lpad(as_text(values), width=width, padding="0")
+    def pad(values: np.ndarray) -> pa.Array:
+        return pc.utf8_lpad(as_text(values), width=3, padding="0")
 
-    cents_text = join(".", pad(fraction, 2))
-    large = join(as_text(millions), ",", pad(thousands, 3), ",", pad(units, 3))
-    medium = join(as_text(thousands), ",", pad(units, 3))
-    body = pc.if_else(pa.array(millions > 0), large, pc.if_else(pa.array(thousands > 0), medium, as_text(units)))
-    return join(symbol, body, cents_text)
+    body = as_text(groups[0])
+    for count in range(2, 6):
+        # Text for numbers with ``count`` groups: the leading group unpadded, the others padded.
+        parts = [as_text(groups[count - 1])]
+        for index in range(count - 2, -1, -1):
+            parts += [",", pad(groups[index])]
+        body = pc.if_else(pa.array(dollars >= 1000 ** (count - 1)), join(*parts), body)
+    return join(symbol, body, ".", pc.utf8_lpad(as_text(fraction), width=2, padding="0"))
 
 
 def us_dates(seconds: np.ndarray) -> pa.Array:

@@ -222,6 +222,8 @@ def test_traceability_with_duckdb(claimed_wins: pd.DataFrame, activities: pd.Dat
     con.register("contacts", read("crm/contacts.csv"))
     con.register("members", read("crm/campaign_members.csv"))
     con.register("acts", activities[["Prospect Email", "Account CRM ID", "Opportunity CRM ID", "at"]])
+
+    # Every activity and campaign member with the contact, account and opportunity it names.
     con.execute(
         """
         CREATE TEMP TABLE people AS SELECT "Contact ID" AS cid, lower(trim("Email")) AS email, "Account ID" AS aid FROM contacts;
@@ -236,6 +238,7 @@ def test_traceability_with_duckdb(claimed_wins: pd.DataFrame, activities: pd.Dat
             FROM members m JOIN people p ON p.email = lower(trim(m."Email"));
         """
     )
+
     # A deal is traceable when a linked record falls in [close - 180 days, close].
     query = """
         WITH linked AS (
@@ -419,3 +422,104 @@ def test_bench_generator_rejects_bad_size(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "invalid choice: 'huge'" in result.stderr
     assert not (tmp_path / "x").exists()
+
+
+def load_module(name: str, path: Path):
+    """Import a script by path under a unique name, with its folder on sys.path for sibling imports."""
+    import importlib.util
+
+    folder = str(path.parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def world():
+    # The sample modules import each other by plain name, so they load under those names.
+    return load_module("world", ROOT / "sample_data" / "world.py")
+
+
+@pytest.fixture(scope="module")
+def truth(world):
+    return load_module("truth", ROOT / "sample_data" / "truth.py")
+
+
+@pytest.fixture(scope="module")
+def bench():
+    return load_module("bench_generate", BENCH_GENERATOR)
+
+
+def test_case_safe_suffix_known_id(world) -> None:
+    # Salesforce's documented example: 001A0000006Vm9r is 001A0000006Vm9rIAC in 18-character form.
+    assert world.case_safe_suffix("001A0000006Vm9r") == "IAC"
+    # All lower case and digits: no upper-case bits in any chunk, so AAA.
+    assert world.case_safe_suffix("0018w0000000001") == "AAA"
+
+
+def test_close_pushes_by_hand(world, truth) -> None:
+    day = dt.date
+    opp = world.Opportunity("006x", "deal", "001x", "003x", "owner", "team", "Negotiation", 100, day(2025, 5, 1), day(2025, 1, 10), "New Business", "", "")
+    # Close dates Mar 1, Mar 1, Apr 1, Mar 15, blank, May 1. Only Apr 1 is later than the row before:
+    # a pair with a blank close date is not compared, so May 1 does not count.
+    for changed, close in [(10, day(2025, 3, 1)), (12, day(2025, 3, 1)), (14, day(2025, 4, 1)), (16, day(2025, 3, 15)), (18, None), (20, day(2025, 5, 1))]:
+        opp.history.append(world.HistoryRow(day(2025, 1, changed), "Discovery", 100, close))
+    assert truth.close_pushes(opp) == 1
+    # Without the blank row, May 1 follows Mar 15 and is a second push.
+    opp.history.pop(4)
+    assert truth.close_pushes(opp) == 2
+
+
+def test_stage_regressions_by_hand(world, truth) -> None:
+    day = dt.date(2025, 2, 1)
+    opp = world.Opportunity("006x", "deal", "001x", "003x", "owner", "team", "Closed Won", 100, day, day, "New Business", "", "")
+    # Positions 0, 2, 1, 2 for the open stages; Closed Won is not an open stage. One step goes back.
+    for stage in ["Prospecting", "Discovery", "Qualification", "Discovery", "Closed Won"]:
+        opp.history.append(world.HistoryRow(day, stage, 100, day))
+    assert truth.stage_regressions(opp) == 1
+
+
+def test_traceable_window_edges(world, truth) -> None:
+    opp = world.Opportunity("006x", "deal", "001x", "003x", "owner", "team", "Closed Won", 100, dt.date(2025, 6, 30), dt.date(2025, 1, 2), "New Business", "", "")
+    # 2025-06-30 minus 180 days is 2025-01-01: that day counts, the day before does not, nor the day after the close.
+    cases = [(dt.date(2025, 1, 1), True), (dt.date(2024, 12, 31), False), (dt.date(2025, 6, 30), True), (dt.date(2025, 7, 1), False)]
+    for record_day, traceable in cases:
+        index = {("account", "001x"): [record_day]}
+        assert truth.is_traceable(index, opp) is traceable, record_day
+    # A blank close date ends the window at the period end, 2025-12-31.
+    opp.close = None
+    assert truth.is_traceable({("contact", "003x"): [dt.date(2025, 12, 31)]}, opp) is True
+    assert truth.is_traceable({("contact", "003x"): [dt.date(2025, 7, 3)]}, opp) is False  # 181 days before
+
+
+def test_average_ranks_with_ties() -> None:
+    load_module("world", ROOT / "sample_data" / "world.py")
+    expected_module = load_module("expected", ROOT / "sample_data" / "expected.py")
+    # Sorted: 5 (rank 1), 10 (rank 2), 20 and 20 share ranks 3 and 4, so 3.5 each.
+    assert expected_module.average_ranks([10, 20, 20, 5]) == [2.0, 3.5, 3.5, 1.0]
+
+
+def test_bench_money_text_by_hand(bench) -> None:
+    import numpy as np
+
+    cents = np.array([0, 5, 100, 123_456, 100_000_000, 123_456_789_012])
+    assert bench.money_text(cents).to_pylist() == ["$0.00", "$0.05", "$1.00", "$1,234.56", "$1,000,000.00", "$1,234,567,890.12"]
+    assert bench.money_text(np.array([99_999])).to_pylist() == ["$999.99"]
+    assert bench.int_text(np.array([999, 1_000, 15_919])).to_pylist() == ["999", "1,000", "15,919"]
+
+
+def test_bench_ids_match_sample_ids(bench, world) -> None:
+    import numpy as np
+
+    ids = bench.salesforce_ids("006", np.array([1, 61, 62, 3_844]))
+    for record_id in ids.to_pylist():
+        assert len(record_id) == 18
+        assert record_id[15:] == world.case_safe_suffix(record_id[:15])
+    # 62 in base 62 is "10", so the counter digits end in "00010".
+    assert ids.to_pylist()[2][:15] == "0068W0000000010"

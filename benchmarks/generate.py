@@ -9,7 +9,7 @@ lines). Columns are drawn with numpy and written with pyarrow's CSV writer in
 chunks of at most ``CHUNK_ROWS`` rows, so memory stays bounded by the chunk
 and the contact emails that activities refer to. Measured with
 ``/usr/bin/time -v`` on a shared 2-core VM under load from other jobs, mid
-took 32 s at 650 MB peak. Enterprise held about 0.9 GB while streaming
+took 20 to 32 s at about 680 MB peak. Enterprise held about 0.9 GB while streaming
 activities, but it was not run to the end. The folder gets the sample's
 engagement.yaml, so intake reads it with the same explicit column maps.
 There is no planted truth here; use ``sample_data/generate.py`` for that.

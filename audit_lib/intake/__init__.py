@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -143,6 +144,9 @@ def _write_tables(con: duckdb.DuckDBPyConnection, cache_dir: Path, by_table: dic
         parts = by_table.get(name)
         if not parts:
             target.unlink(missing_ok=True)
+            continue
+        if len(parts) == 1:
+            shutil.copyfile(parts[0], target)
             continue
         files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in parts)
         con.execute(f"COPY (SELECT * FROM read_parquet([{files}], union_by_name = true)) TO '{_quote(target)}' (FORMAT parquet)").fetchall()

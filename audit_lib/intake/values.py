@@ -27,7 +27,13 @@ def sql_string(value: str) -> str:
 
 def trim_sql(x: str) -> str:
     """Trim spaces, tabs, non-breaking spaces and BOMs; empty text becomes NULL."""
-    return f"NULLIF(trim({x}, ' \t\r\n\u00a0\u202f\ufeff'), '')"
+    # trim() with a character list is slow, so it runs only on the few
+    # values whose first or last character is one of those characters.
+    codes = "32, 9, 10, 13, 160, 8239, 65279"
+    return (
+        f"CASE WHEN {x} = '' THEN NULL WHEN ord({x}[1]) IN ({codes}) OR ord({x}[-1]) IN ({codes}) "
+        f"THEN NULLIF(trim({x}, ' \t\r\n\u00a0\u202f\ufeff'), '') ELSE {x} END"
+    )
 
 
 def placeholder_sql(trimmed: str, placeholders: tuple[str, ...] = PLACEHOLDERS) -> str:
@@ -72,12 +78,15 @@ def number_sql(v: str, decimal: str = ".") -> str:
         f"(starts_with({v}, '(') AND ends_with({v}, ')')) OR {parts}.s1 = '-' OR {parts}.s2 = '-' OR {parts}.s3 = '-'"
     )
     magnitude = f"TRY_CAST(NULLIF({plain}, '') AS DOUBLE)"
-    fast = f"WHEN TRY_CAST({v} AS DOUBLE) IS NOT NULL THEN TRY_CAST({v} AS DOUBLE) " if decimal == "." else ""
-    return (
-        f"CASE WHEN {v} IS NULL THEN NULL {fast}WHEN regexp_full_match({v}, {sql_string(_SCIENTIFIC)}) THEN TRY_CAST({v} AS DOUBLE) "
+    general = (
+        f"CASE WHEN {v} IS NULL THEN NULL WHEN regexp_full_match({v}, {sql_string(_SCIENTIFIC)}) THEN TRY_CAST({v} AS DOUBLE) "
         f"WHEN {parts}.digits = '' THEN NULL "
         f"WHEN {negative} THEN -{magnitude} ELSE {magnitude} END"
     )
+    if decimal != ".":
+        return general
+    # Plain numbers cast directly. coalesce runs the general parser only on the rest.
+    return f"coalesce(TRY_CAST({v} AS DOUBLE), {general})"
 
 
 def currency_sql(v: str) -> str:
@@ -182,23 +191,23 @@ def timestamp_sql(v: str, order: str = "MDY") -> str:
     # once per value because list_transform binds its result to p.
     extract = f"regexp_extract({v}, {sql_string(_DATE)}, ['a', 'b', 'c', 'h', 'mi', 's', 'ap'])"
     components = f"list_transform([{extract}], lambda p: {_components_sql('p', order)})[1]"
-    slash = ""
+    fast = [f"CASE WHEN substr({v}, 5, 1) = '-' THEN TRY_CAST({v} AS TIMESTAMP) END"]
     if order in _SLASH_FORMATS:
         formats = "[" + ", ".join(sql_string(f) for f in _SLASH_FORMATS[order]) + "]"
         four_digit_year = f"length(split_part(split_part({v}, ' ', 1), '/', 3)) = 4"
-        slash = f"WHEN {four_digit_year} AND TRY_STRPTIME({v}, {formats}) IS NOT NULL THEN TRY_STRPTIME({v}, {formats}) "
+        fast.append(f"CASE WHEN {four_digit_year} THEN TRY_STRPTIME({v}, {formats}) END")
     serial = f"TRY_CAST({v} AS DOUBLE)"
     named = "[" + ", ".join(sql_string(f) for f in _NAMED_MONTH_FORMATS) + "]"
-    return (
+    general = (
         f"CASE WHEN {v} IS NULL THEN NULL "
-        f"WHEN substr({v}, 5, 1) = '-' AND TRY_CAST({v} AS TIMESTAMP) IS NOT NULL THEN TRY_CAST({v} AS TIMESTAMP) "
-        f"{slash}"
         f"WHEN regexp_full_match({v}, '(19|20)\\d{{6}}') THEN TRY_STRPTIME({v}, '%Y%m%d') "
         f"WHEN regexp_full_match({v}, '\\d{{5}}(\\.\\d+)?') AND {serial} BETWEEN 20000 AND 80000 "
         f"THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round({serial} * 86400000000) AS BIGINT)) "
         f"WHEN regexp_matches({v}, '^\\d{{1,4}}[-/.]\\d') THEN {components} "
         f"ELSE TRY_STRPTIME({v}, {named}) END"
     )
+    # coalesce stops at the first non-NULL, so the general CASE runs only on what the fast paths left.
+    return f"coalesce({', '.join(fast)}, {general})"
 
 
 def date_sql(v: str, order: str = "MDY") -> str:

@@ -16,6 +16,7 @@ from .cost import NO_COST, compute_cost, quarterly_cost
 from .cpo import cost_per_outcome_by
 from .effort import compute_effort
 from .outcomes import (
+    amount_rule_sql,
     OUTCOME_LABELS,
     OUTCOME_TYPES,
     count_outcomes,
@@ -72,11 +73,10 @@ def magic_number(con: duckdb.DuckDBPyConnection, engagement: Engagement, cost_st
     the export, also those outside the period, because the previous quarter
     usually lies before the period starts.
     """
-    rule = engagement.outcomes.closed_won
     rows = con.execute(
         f"""SELECT strftime(o.close_date, '%Y') || 'Q' || quarter(o.close_date), sum(o.amount_converted)
             FROM ({won_sql(engagement, whole_export=True)}) o
-            WHERE o.close_date IS NOT NULL AND o.amount_converted > {float(rule.min_amount)!r}
+            WHERE o.close_date IS NOT NULL AND {amount_rule_sql("o.amount_converted", engagement)}
               AND NOT {is_renewal('o.deal_type')}
             GROUP BY 1"""
     ).fetchall()
@@ -123,12 +123,11 @@ def _previous_quarter(quarter: str) -> str:
 
 def new_customers(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> int:
     """Count accounts whose first verified closed-won deal, over all time, closes in the period."""
-    rule = engagement.outcomes.closed_won
     all_time = won_sql(engagement, whole_export=True)
     (count,) = con.execute(
         f"""SELECT count(*) FROM (
                 SELECT account_id, min(close_date) AS first_close FROM ({all_time})
-                WHERE {present('account_id')} AND close_date IS NOT NULL AND amount_converted > {float(rule.min_amount)!r}
+                WHERE {present('account_id')} AND close_date IS NOT NULL AND {amount_rule_sql("amount_converted", engagement)}
                 GROUP BY account_id)
             WHERE {in_period('first_close', engagement)}"""
     ).fetchone()

@@ -124,6 +124,14 @@ def qualified_sql(engagement: Engagement) -> str:
     """
 
 
+def amount_rule_sql(amount: str, engagement: Engagement) -> str:
+    """SQL condition on a won deal's amount: above ``min_amount``, or no condition when it is null."""
+    minimum = engagement.outcomes.closed_won.min_amount
+    if minimum is None:
+        return "TRUE"
+    return f"{amount} > {float(minimum)!r}"
+
+
 def won_sql(engagement: Engagement, *, whole_export: bool = False) -> str:
     """Select claimed closed-won deals with ``verified``, ``amount_converted`` and ``currency_excluded``.
 
@@ -140,7 +148,7 @@ def won_sql(engagement: Engagement, *, whole_export: bool = False) -> str:
         SELECT o.*, o.opportunity_id AS record_id, o.close_date AS outcome_date,
                o.amount * {rate} AS amount_converted,
                (o.amount IS NOT NULL AND {rate} IS NULL) AS currency_excluded,
-               coalesce(o.amount * {rate} > {float(rule.min_amount)!r} AND {close_ok}, FALSE) AS verified
+               coalesce({amount_rule_sql(f"o.amount * {rate}", engagement)} AND {close_ok}, FALSE) AS verified
         FROM opportunities o
         WHERE {is_won('o', engagement)} AND {claimed_close}
     """
@@ -178,9 +186,10 @@ def rule_text(outcome_type: str, engagement: Engagement) -> str:
     if outcome_type == "closed_won":
         r = rules.closed_won
         where = "in the period" if r.require_close_in_period else "on any date"
+        amount_text = "no amount needed" if r.min_amount is None else f"amount above {r.min_amount:g} {engagement.currency}"
         return (
             f"Claimed: won opportunities (won flag, or stage {', '.join(r.won_stages)}) closing in the period or "
-            f"with no close date. Verified: amount above {r.min_amount:g} {engagement.currency} and a close date {where}."
+            f"with no close date. Verified: {amount_text} and a close date {where}."
         )
     raise KeyError(f"unknown outcome type {outcome_type!r}")
 

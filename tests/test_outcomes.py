@@ -125,6 +125,15 @@ def test_won_min_amount_threshold():
     assert ids(con, "closed_won", engagement, verified=True) == ["w1", "w3"]
 
 
+def test_won_without_amount_rule():
+    engagement = make_engagement(outcomes={"closed_won": {"min_amount": None}}, finance={"fx_rates": {"EUR": 1.1}})
+    con = load({"opportunities": WON})
+    # No amount needed: every claimed deal with a close date in Q1 verifies, so the
+    # zero-amount w2 and the unconverted JPY w4 join w1, w3 and w6; w7 still has no close date.
+    assert ids(con, "closed_won", engagement, verified=True) == ["w1", "w2", "w3", "w4", "w6"]
+    assert "no amount needed" in rule_text("closed_won", engagement)
+
+
 def test_count_outcomes_all_types():
     engagement = make_engagement(outcomes={"qualified_opportunity": {"stages": ["Qualified"]}})
     con = load({"activities": MEETINGS, "opportunities": OPPORTUNITIES, "opportunity_history": HISTORY})

@@ -18,6 +18,7 @@ from ..config import Engagement
 from ..errors import ConfigError
 from ..findings import Status, status_from_score
 from ..masking import mask_row
+from ..outcomes import amount_rule_sql
 
 BOOTSTRAP_ITERATIONS = 1000
 BOOTSTRAP_SEED = 20240601
@@ -79,9 +80,8 @@ def won_predicate(engagement: Engagement, alias: str = "o") -> str:
 
 def verified_won_predicate(engagement: Engagement, alias: str = "o") -> str:
     """SQL condition for a verified closed-won deal; binds two parameters: period start and end."""
-    rule = engagement.outcomes.closed_won
     return (
-        f"{won_predicate(engagement, alias)} AND {alias}.amount > {float(rule.min_amount)} "
+        f"{won_predicate(engagement, alias)} AND {amount_rule_sql(f'{alias}.amount', engagement)} "
         f"AND {alias}.close_date >= CAST(? AS DATE) AND {alias}.close_date < CAST(? AS DATE)"
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .charts import chart
-from .format import esc, is_number, money, not_assessable, number, percent, table
+from .format import esc, is_number, money, not_assessable, number, table
 from .sections import OUTCOME_LABELS, currency_of, metric_value, rules_text, section, shows_personal_data, wrap
 
 BREAKDOWNS = (("channel", "By channel"), ("campaign", "By campaign"), ("team", "By team"), ("month", "By month"))

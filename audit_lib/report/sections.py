@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from .charts import chart
-from .format import badge, esc, is_number, money, not_assessable, number, percent, table
+from .format import badge, esc, is_number, money, not_assessable, number, table
 
 OUTCOME_LABELS = {
     "meeting_held": "Meeting held",
@@ -111,7 +111,6 @@ def outcome_cards(results: dict[str, Any]) -> str:
 
 def executive_summary(results: dict[str, Any], top: int = 5) -> str:
     """Render the executive summary: CPO cards, efficiency, overall score, top findings and plan."""
-    currency = currency_of(results)
     metrics = section(results, "metrics")
     overall = section(results, "overall")
     cards = [outcome_cards(results)]

@@ -21,6 +21,7 @@ from ..errors import InputFileError
 from . import sniff
 
 HEADER_SEARCH_RECORDS = 30
+SNIFF_EMPTY_BYTES = 4096
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
 
@@ -74,7 +75,7 @@ def dedupe_headers(headers: list[str]) -> tuple[list[str], list[str]]:
 
 
 def read_delimited(raw: bytes, display_path: str, *, encoding: str | None = None, delimiter: str | None = None) -> RawTable:
-    if not raw.strip():
+    if not raw[:SNIFF_EMPTY_BYTES].strip() and not raw.strip():
         raise InputFileError("file is empty", file=display_path, fix="export the file again")
     enc, bom = sniff.detect_encoding(raw, encoding)
     try:

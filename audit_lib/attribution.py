@@ -56,15 +56,23 @@ def _credit_frame(con: duckdb.DuckDBPyConnection, half_life_days: float, removal
 
 
 def _aggregate(con: duckdb.DuckDBPyConnection, key: str) -> pd.DataFrame:
-    """Sum credited outcomes and revenue per model and ``key``; only this small frame reaches pandas."""
-    selects = []
+    """Sum credited outcomes and revenue per model and ``key``; only this small frame reaches pandas.
+
+    One scan computes every model's sums, and pandas reshapes them into rows
+    of (model, key, outcomes, revenue, touches_credited).
+    """
+    sums = ", ".join(
+        f"fsum(w_{m}) AS \"{m}|outcomes\", fsum(w_{m} * revenue) AS \"{m}|revenue\", "
+        f"count(*) FILTER (WHERE w_{m} > 0) AS \"{m}|touches_credited\""
+        for m in MODELS
+    )
+    wide = con.execute(f"SELECT {key} AS key, {sums} FROM attr_credit GROUP BY {key}").df()
+    frames = []
     for model in MODELS:
-        selects.append(
-            f"SELECT '{model}' AS model, {key} AS key, fsum(w_{model}) AS outcomes, "
-            f"fsum(w_{model} * revenue) AS revenue, count(*) FILTER (WHERE w_{model} > 0) AS touches_credited "
-            f"FROM attr_credit GROUP BY {key}"
-        )
-    return con.execute(" UNION ALL ".join(selects)).df()
+        part = wide[["key", f"{model}|outcomes", f"{model}|revenue", f"{model}|touches_credited"]]
+        part = part.set_axis(["key", "outcomes", "revenue", "touches_credited"], axis=1)
+        frames.append(part.assign(model=model))
+    return pd.concat(frames, ignore_index=True)
 
 
 def _untraced(con: duckdb.DuckDBPyConnection) -> tuple[int, float]:

@@ -133,9 +133,9 @@ def build_events(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dict
     order, because row_number() over millions of rows runs on one thread. ``seq`` orders
     events by time to the second, and events in the same second by a hash of
     their content, so the same input gives the same order without a global
-    sort. ``email`` is the event's email, else its contact's, and ``accounts``
-    lists the event's account_id and the accounts of its contact by id and by
-    email.
+    sort. ``email`` is the event's email, else its contact's. ``accounts``
+    lists the accounts of the event's contact by contact_id and by email,
+    besides the event's own ``account_id``.
 
     Touches take their channel label (see build_channel_labels) from the
     touch, else from its campaign, else "unknown". Activities that took place form the channel "sales activity"
@@ -145,16 +145,27 @@ def build_events(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dict
     lookback = int(engagement.attribution.lookback_days)
     window = con.execute("SELECT min(anchor_date), max(anchor_date) FROM attr_opps").fetchone()
     first_day, last_day = window if window[0] is not None else (engagement.period.start, engagement.period.end)
-    skipped = list(SKIPPED_ACTIVITY_STATUSES)
+    skipped_sql = ", ".join(f"'{status}'" for status in SKIPPED_ACTIVITY_STATUSES)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE attr_events AS
-        WITH contact_one AS (
-            SELECT contact_id, min({_norm('email')}) AS email, list(DISTINCT account_id) AS accounts FROM contacts
-            WHERE contact_id IS NOT NULL GROUP BY contact_id
+        WITH contact_rows AS (
+            SELECT contact_id, {_norm('email')} AS email, account_id FROM contacts
         ), email_accounts AS (
-            SELECT {_norm('email')} AS email, list(DISTINCT account_id) AS accounts FROM contacts
-            WHERE {_norm('email')} IS NOT NULL GROUP BY ALL
+            SELECT email, list(DISTINCT account_id) AS accounts FROM contact_rows
+            WHERE email IS NOT NULL AND account_id IS NOT NULL GROUP BY email
+        ), contact_email AS (
+            SELECT contact_id, min(email) AS email FROM contact_rows WHERE contact_id IS NOT NULL GROUP BY contact_id
+        ), contact_pairs AS (
+            SELECT contact_id, account_id FROM contact_rows WHERE contact_id IS NOT NULL AND account_id IS NOT NULL
+            UNION
+            SELECT ce.contact_id, cr.account_id FROM contact_email ce JOIN contact_rows cr ON cr.email = ce.email
+            WHERE cr.account_id IS NOT NULL
+        ), contact_one AS (
+            -- A contact's accounts: those of its contact_id and those of its email.
+            SELECT ce.contact_id, ce.email, p.accounts FROM contact_email ce
+            LEFT JOIN (SELECT contact_id, list(account_id) AS accounts FROM contact_pairs GROUP BY contact_id) p
+                ON p.contact_id = ce.contact_id
         ), campaign_one AS (
             SELECT k.campaign_id, min(l.label) AS channel FROM campaigns k
             JOIN attr_channels l ON l.spelling = trim(k.channel)
@@ -173,21 +184,25 @@ def build_events(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dict
                    'activity: ' || coalesce({_norm('a.activity_type')}, 'other'),
                    a.contact_id, {_norm('a.contact_email')}, a.account_id, a.opportunity_id
             FROM activities a
-            WHERE coalesce({_norm('a.status')}, '') NOT IN (SELECT unnest($skipped))
+            WHERE coalesce({_norm('a.status')}, '') NOT IN ({skipped_sql})
         )
         , resolved AS (
-            SELECT r.*, coalesce(r.email, c.email) AS resolved_email, c.accounts AS contact_accounts
+            SELECT r.*, coalesce(r.email, c.email) AS resolved_email, c.email AS contact_email, c.accounts AS contact_accounts
             FROM raw r LEFT JOIN contact_one c ON c.contact_id = r.contact_id
         )
         SELECT epoch(r.occurred_at)::BIGINT * {SEQ_SPAN}
                    + (hash(r.source, r.event_id, r.channel, r.campaign_id, r.touch_type) % {SEQ_SPAN})::BIGINT AS seq,
                r.occurred_at, r.channel, r.campaign_id,
                r.touch_type, r.contact_id, r.resolved_email AS email, r.opportunity_id,
-               list_distinct(list_concat([r.account_id], r.contact_accounts, m.accounts)) AS accounts
-        FROM resolved r LEFT JOIN email_accounts m ON m.email = r.resolved_email
+               r.account_id,
+               -- The contact's list already has its email's accounts, so most rows
+               -- skip the costly per-row list operations.
+               CASE WHEN r.email IS NULL OR r.email = r.contact_email THEN r.contact_accounts
+                    ELSE list_distinct(list_concat(r.contact_accounts, m.accounts)) END AS accounts
+        FROM resolved r LEFT JOIN email_accounts m ON m.email = r.email
         WHERE r.occurred_at::DATE BETWEEN $first_day::DATE - $lookback AND $last_day
         """,
-        {"skipped": skipped, "first_day": first_day, "last_day": last_day, "lookback": lookback},
+        {"first_day": first_day, "last_day": last_day, "lookback": lookback},
     )
     counts = con.execute(
         f"""
@@ -195,12 +210,11 @@ def build_events(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dict
             (SELECT count(*) FROM touches) AS touches,
             (SELECT count(*) FROM touches WHERE occurred_at IS NULL) AS touches_without_time,
             (SELECT count(*) FROM activities) AS activities,
-            (SELECT count(*) FROM activities WHERE coalesce({_norm('status')}, '') IN (SELECT unnest($skipped)))
+            (SELECT count(*) FROM activities WHERE coalesce({_norm('status')}, '') IN ({skipped_sql}))
                 AS activities_not_held,
             (SELECT count(*) FROM activities WHERE occurred_at IS NULL) AS activities_without_time,
             (SELECT count(*) FROM attr_events) AS events_in_window
-        """,
-        {"skipped": skipped},
+        """
     ).fetchone()
     names = ["touches", "touches_without_time", "activities", "activities_not_held", "activities_without_time", "events_in_window"]
     return dict(zip(names, (int(n) for n in counts)))
@@ -217,21 +231,24 @@ def build_paths(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> None:
     """
     lookback = int(engagement.attribution.lookback_days)
     in_window = "e.occurred_at::DATE BETWEEN o.anchor_date - $lookback AND o.anchor_date"
-    by_account = "coalesce(list_contains(e.accounts, o.account_id), false)"
+    by_account = "(coalesce(e.account_id = o.account_id, false) OR coalesce(list_contains(e.accounts, o.account_id), false))"
     by_opportunity = "coalesce(e.opportunity_id = o.opportunity_id, false)"
     by_contact = "coalesce(e.contact_id = o.contact_id, false)"
     columns = "e.rowid AS ev, e.seq, e.occurred_at, e.channel, e.campaign_id, e.touch_type"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE attr_path AS
-        WITH event_accounts AS (
-            SELECT {columns}, unnest(e.accounts) AS account_id FROM attr_events e
+        WITH contact_accounts AS (
+            SELECT {columns}, e.account_id AS own_account_id, unnest(e.accounts) AS account_id FROM attr_events e
         )
         -- Each branch skips the pairs that an earlier branch links, so UNION ALL
         -- gives each (opportunity, event) pair once without a costly DISTINCT.
-        SELECT o.opp, e.ev, e.seq, e.occurred_at, e.channel, e.campaign_id, e.touch_type, o.converts
-        FROM event_accounts e JOIN attr_opps o ON e.account_id = o.account_id
+        SELECT o.opp, {columns}, o.converts FROM attr_events e JOIN attr_opps o ON e.account_id = o.account_id
         WHERE {in_window}
+        UNION ALL
+        SELECT o.opp, e.ev, e.seq, e.occurred_at, e.channel, e.campaign_id, e.touch_type, o.converts
+        FROM contact_accounts e JOIN attr_opps o ON e.account_id = o.account_id
+        WHERE {in_window} AND NOT coalesce(e.own_account_id = o.account_id, false)
         UNION ALL
         SELECT o.opp, {columns}, o.converts FROM attr_events e JOIN attr_opps o ON e.opportunity_id = o.opportunity_id
         WHERE {in_window} AND NOT {by_account}

@@ -537,3 +537,24 @@ def test_band_chart_names_unpriced_channels():
     result = attribute(frames)
     subtitle = cpo_band_chart(result).to_dict()["title"]["subtitle"]
     assert subtitle[1] == "Spend but no credit under any model (not drawn): Display"
+
+
+def test_contact_matched_through_email():
+    frames = frames_of(
+        opportunities=[won("o9", "a9", "2026-03-01"), won("o5", "a5", "2026-03-01")],
+        contacts=[
+            {"contact_id": "c1", "email": "ann@a1.com", "account_id": "a1"},
+            {"contact_id": "c9", "email": " ANN@a1.com", "account_id": "a9"},  # the same person at a9
+            {"contact_id": "c5", "email": "zed@a5.com", "account_id": "a5"},
+        ],
+        touches=[
+            # c1 by id only: its email is also c9's, so the touch reaches a9's deal.
+            touch("by id", "2026-02-01", contact="c1"),
+            # c1 by id with zed's email: reaches a9 through c1 and a5 through the email.
+            touch("both", "2026-02-02", contact="c1", email="Zed@a5.com"),
+        ],
+    )
+    result = attribute(frames)
+    # o9 path: "by id", "both" -> linear 1/2 each. o5 path: "both" -> 1.
+    assert result["paths"]["with_path"] == 2
+    assert credit(result, "linear") == {"by id": 0.5, "both": 1.5, "untraced": 0.0}

@@ -160,6 +160,9 @@ def compute_attribution(con: duckdb.DuckDBPyConnection, engagement: Engagement) 
     campaign_cost = cost_by(con, engagement, "campaign_id")
     by_channel = credit_rows(_aggregate(con, "channel"), channel_cost, "channel", untraced)
     by_campaign = credit_rows(_aggregate(con, "campaign_id"), campaign_cost, "campaign_id", untraced)
+    names = dict(con.execute("SELECT campaign_id, min(name) FROM campaigns WHERE campaign_id IS NOT NULL GROUP BY ALL").fetchall())
+    for row in by_campaign:
+        row["campaign_name"] = names.get(row["campaign_id"])
     bands = cpo_bands(by_channel, settings.model)
     total_revenue = con.execute("SELECT fsum(revenue) FROM attr_opps WHERE converts").fetchone()[0]
 

@@ -528,6 +528,7 @@ def test_cost_uses_campaign_channel():
     # Webinar: 500 through campaign k1 + 100 from "web-inar", one outcome -> 600.
     assert credit(result, "linear", field="cost") == {"Webinar": 600.0, "untraced": None}
     assert credit(result, "linear", field="cost_per_outcome")["Webinar"] == 600.0
+    assert credit(result, "linear", key="campaign_id", table="by_campaign", field="campaign_name")["k1"] == "Spring webinar"
 
 
 def test_band_chart_names_unpriced_channels():

@@ -518,7 +518,7 @@ def test_cost_uses_campaign_channel():
         opportunities=[won("o1", "a1", "2026-03-01")],
         touches=[touch(None, "2026-02-01", account="a1", campaign="k1")],  # channel from campaign k1
         costs=[
-            # The line says "other", but its campaign k1 is a webinar, as the metrics count it.
+            # The line's channel is "other", but its campaign k1 is a webinar, and the metrics count that.
             {"date": "2026-01-01", "category": "media", "amount": 500.0, "channel": "other", "campaign_id": "k1"},
             {"date": "2026-01-01", "category": "media", "amount": 100.0, "channel": "web-inar"},
         ],

@@ -23,7 +23,7 @@ from ..errors import InputFileError
 from ..schema import TABLES
 from .accounting import FileReport, IntakeReport, Problem
 from .draft import draft_engagement, validate_folder, write_draft
-from .profiles import GENERIC, detect_profile, load_profiles
+from .profiles import GENERIC, detect_profile, load_profiles, profiles_fingerprint
 from .reader import read_raw
 from .transform import to_canonical
 
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 # Bump when parsing changes, so cached results from older code are not reused.
 CACHE_VERSION = "1"
+MAX_TITLE_LINES = 10
 SET_ASIDE_SCHEMA = pa.schema([("file", pa.string()), ("line", pa.int64()), ("reason", pa.string()), ("column", pa.string()), ("value", pa.string())])
 
 
@@ -53,6 +54,7 @@ def read_file(engagement: Engagement, spec: FileSpec, con: duckdb.DuckDBPyConnec
     report.notes.extend(raw.notes)
     if raw.title_lines:
         report.skipped_lines["title or comment line"] = len(raw.title_lines)
+        report.title_lines = [[line, text[:200]] for line, text in raw.title_lines[:MAX_TITLE_LINES]]
 
     profiles = load_profiles()
     generic = profiles.get(GENERIC)
@@ -73,8 +75,18 @@ def read_file(engagement: Engagement, spec: FileSpec, con: duckdb.DuckDBPyConnec
     return report, result.used, result.set_aside
 
 
+def _bare_message(exc: InputFileError) -> str:
+    """Return the error's message without the file, line, value and fix that Problem stores apart."""
+    text = str(exc)
+    if exc.fix:
+        text = text.removesuffix(f". Fix: {exc.fix}")
+    if exc.value is not None:
+        text = text.removesuffix(f" (value {exc.value!r})")
+    return text.split(": ", 1)[1] if ": " in text else text
+
+
 def _cache_key(raw_checksum: str, spec: FileSpec, engagement: Engagement) -> str:
-    settings = json.dumps([CACHE_VERSION, spec.model_dump(mode="json"), engagement.currency], sort_keys=True)
+    settings = json.dumps([CACHE_VERSION, profiles_fingerprint(), spec.model_dump(mode="json"), engagement.currency], sort_keys=True)
     return hashlib.sha256((raw_checksum + settings).encode()).hexdigest()[:32]
 
 
@@ -119,7 +131,7 @@ def collect_intake(engagement: Engagement, cache_dir: Path) -> tuple[IntakeRepor
                     file_report, used, aside = read_file(engagement, spec, con)
                 except InputFileError as exc:
                     file_report = FileReport(path=display_path, table=spec.table, usable=False, checksum=checksum)
-                    file_report.add_problem(Problem(str(exc), exc.line, exc.column, exc.value, exc.fix))
+                    file_report.add_problem(Problem(_bare_message(exc), exc.line, exc.column, exc.value, exc.fix))
                     report.files.append(file_report)
                     first_error = first_error or exc
                     continue

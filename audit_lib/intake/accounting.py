@@ -59,6 +59,7 @@ class FileReport:
     rows_used: int = 0
     rows_set_aside: dict[str, int] = field(default_factory=dict)
     skipped_lines: dict[str, int] = field(default_factory=dict)
+    title_lines: list[list[Any]] = field(default_factory=list)  # [line, text] of the first skipped lines
     placeholders: dict[str, int] = field(default_factory=dict)
     values_read_as_missing: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)

@@ -80,14 +80,18 @@ def write_draft(engagement: Engagement, report: IntakeReport | None, path: Path)
         f"  start: {engagement.period.start.isoformat()}",
         f"  end: {engagement.period.end.isoformat()}",
         f"currency: {engagement.currency}",
-        "files:",
     ]
+    usable = [s for s in engagement.files if s.path not in by_path or by_path[s.path].usable]
+    lines.append("files:" if usable else "files: []  # no export could be used; see the comments below")
     for spec in engagement.files:
         file_report = by_path.get(spec.path)
-        lines.append(f"  - path: {_scalar(spec.path)}")
         if file_report is not None and not file_report.usable:
+            # Left commented out so the audit runs on the usable files.
             reason = file_report.problems[0].message if file_report.problems else "cannot be used"
-            lines.append(f"    # NOT USABLE: {reason}")
+            lines.append(f"  # - path: {_scalar(spec.path)}")
+            lines.append(f"  #   NOT USABLE: {_printable(reason)}")
+            continue
+        lines.append(f"  - path: {_scalar(spec.path)}")
         if spec.table:
             lines.append(f"    table: {spec.table}")
         if spec.profile:
@@ -97,11 +101,16 @@ def write_draft(engagement: Engagement, report: IntakeReport | None, path: Path)
             for m in file_report.mapping:
                 lines.append(f"      {_scalar(m['header'])}: {m['column']}  # {m['confidence']:.2f} {m['method']}")
         if file_report is not None and file_report.unmapped_columns:
-            lines.append(f"    # unmapped: {', '.join(file_report.unmapped_columns)}")
+            lines.append(f"    # unmapped: {_printable(', '.join(file_report.unmapped_columns))}")
     text = "\n".join(lines) + "\n"
     yaml.safe_load(text)  # the draft must load; a failure here is a bug
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def _printable(text: str) -> str:
+    """Replace control characters, which YAML does not allow even in comments."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
 def _scalar(value: str) -> str:
@@ -154,7 +163,9 @@ def print_summary(report: IntakeReport, console: Console) -> None:
     console.print(grid)
     for f in report.files:
         for problem in f.problems[:5]:
-            where = f"line {problem.line}" if problem.line else ""
-            console.print(f"  {f.path} {where} {problem.column or ''}: {problem.message}" + (f" Fix: {problem.fix}" if problem.fix else ""), markup=False)
+            where = f" line {problem.line}" if problem.line else ""
+            column = f" column {problem.column}" if problem.column else ""
+            fix = f" Fix: {problem.fix}" if problem.fix else ""
+            console.print(f"  {f.path}{where}{column}: {problem.message}.{fix}", markup=False)
     totals: dict[str, Any] = report.totals()
     console.print(f"{totals['rows_read']} rows read, {totals['rows_used']} used, {totals['rows_read'] - totals['rows_used']} set aside.")

@@ -9,6 +9,7 @@ matching with rapidfuzz.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -85,6 +86,16 @@ def load_profiles(extra_dir: Path | None = None) -> dict[str, Profile]:
                 date_from_title=bool(data.get("date_from_title", False)),
             )
     return profiles
+
+
+def profiles_fingerprint(extra_dir: Path | None = None) -> str:
+    """Return a SHA-256 of every profile file, so cached results follow profile edits."""
+    digest = hashlib.sha256()
+    for folder in _profile_dirs(extra_dir):
+        for path in sorted(folder.glob("*.yaml")):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def detect_profile(headers: list[str], profiles: dict[str, Profile]) -> Profile | None:

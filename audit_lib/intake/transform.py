@@ -70,10 +70,10 @@ def resolve_table(raw: RawTable, spec: FileSpec, profile: Profile | None, generi
         name, _ = guess_table(raw.headers, generic, constants)
     if name is None:
         raise InputFileError(
-            f"no canonical table matches the headers ({', '.join(raw.headers[:8])})",
+            f"no canonical table matches the headers ({', '.join(raw.headers[:8])!a})",
             file=display_path,
             line=raw.header_line,
-            fix="set table: and columns: for this file in engagement.yaml",
+            fix="set table: and columns: for this file in engagement.yaml, or move the file out of the folder",
         )
     return TABLES[name]
 

@@ -18,6 +18,7 @@ def test_utf16le_google_ads_download(read):
     assert report.profile == "google_ads"
     assert report.header_line == 3
     assert report.skipped_lines == {"title or comment line": 2}
+    assert report.title_lines == [[1, "Campaign report"], [2, "March 1, 2024 - March 31, 2024"]]
     assert [r["amount"] for r in rows] == [1234.56, 65.44]
     assert [r["campaign_id"] for r in rows] == ["0012345", "0067890"]
     assert rows[0]["campaign_name"] == "Brand – Search"

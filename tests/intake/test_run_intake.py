@@ -135,7 +135,10 @@ def test_validate_command_unusable_file(tmp_path):
     assert result.exit_code == 1
     data = json.loads((folder / "intake.json").read_text(encoding="utf-8"))
     assert data["files"][0]["usable"] is False
-    assert "no canonical table matches" in data["files"][0]["problems"][0]["message"]
+    assert data["files"][0]["problems"][0]["message"].startswith("no canonical table matches")
+    drafted = (folder / "engagement.yaml").read_text(encoding="utf-8")
+    assert "  # - path: garbage.csv" in drafted
+    assert yaml.safe_load(drafted)["files"] == []
 
 
 def test_validate_read_only_folder(tmp_path, monkeypatch):

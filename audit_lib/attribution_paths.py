@@ -17,6 +17,7 @@ import duckdb
 
 from .config import Engagement
 from .cpo import spelling_key
+from .outcomes import is_won, won_sql
 
 ACTIVITY_CHANNEL = "sales activity"
 
@@ -63,48 +64,44 @@ def build_channel_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 def build_opportunities(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dict[str, int]:
     """Create ``attr_opps`` and return counts of the opportunities set aside.
 
-    A won deal converts when it is verified as in docs/metrics.md: won flag or
-    won stage, amount above ``min_amount`` and close date in the period. Its
-    path ends on the close date. A lost opportunity closed in the period, or an
-    opportunity still open, gives a non-converting path that ends on its close
-    date or on the period end. Claimed but unverified won deals start no path.
+    A won deal converts when ``outcomes.won_sql`` verifies it, the same rule
+    as the metrics use (docs/metrics.md). Its path ends on the close date and
+    its revenue is the converted amount, or 0 when it has no amount. A lost
+    opportunity closed in the period, or an opportunity still open, gives a
+    non-converting path that ends on its close date or on the period end.
+    Claimed but unverified won deals start no path.
     """
-    rules = engagement.outcomes.closed_won
-    won_stages = [s.strip().lower() for s in rules.won_stages]
     rates = {code.upper(): float(rate) for code, rate in engagement.finance.fx_rates.items()}
     rates[engagement.currency] = 1.0
     con.execute("CREATE OR REPLACE TEMP TABLE attr_fx (currency VARCHAR, rate DOUBLE)")
     con.executemany("INSERT INTO attr_fx VALUES (?, ?)", sorted(rates.items()))
 
-    close_rule = "o.close_date BETWEEN $start AND $end" if rules.require_close_in_period else "o.close_date IS NOT NULL"
-    params = {
-        "start": engagement.period.start,
-        "end": engagement.period.end,
-        "won_stages": won_stages,
-        "min_amount": float(rules.min_amount),
-        "currency": engagement.currency,
-    }
+    params = {"start": engagement.period.start, "end": engagement.period.end}
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE attr_opps_all AS
         WITH contact_one AS (
             SELECT contact_id, min({_norm('email')}) AS email, min(created_at) AS created_at
             FROM contacts WHERE contact_id IS NOT NULL GROUP BY contact_id
+        ), won AS (
+            SELECT opportunity_id, bool_or(verified) AS verified, bool_or(currency_excluded) AS currency_excluded,
+                   max(amount_converted) AS revenue
+            FROM ({won_sql(engagement)}) GROUP BY opportunity_id
         ), flagged AS (
             SELECT o.opportunity_id, o.account_id, o.contact_id, o.created_at AS opp_created_at,
                    c.email AS contact_email, c.created_at AS lead_created_at, o.close_date,
-                   coalesce(o.is_won, false) OR lower(trim(o.stage)) IN (SELECT unnest($won_stages)) AS won,
+                   {is_won('o', engagement)} AS won,
                    coalesce(o.is_closed, lower(trim(o.stage)) LIKE 'closed%') AS closed,
-                   o.amount, o.amount * fx.rate AS revenue,
-                   fx.rate IS NULL AS missing_rate
+                   coalesce(w.verified, false) AS verified, coalesce(w.currency_excluded, false) AS currency_excluded,
+                   coalesce(w.revenue, 0.0) AS revenue
             FROM opportunities o
             LEFT JOIN contact_one c ON c.contact_id = o.contact_id
-            LEFT JOIN attr_fx fx ON fx.currency = coalesce(upper(trim(o.currency)), $currency)
+            LEFT JOIN won w ON w.opportunity_id = o.opportunity_id
         )
         SELECT o.*,
             CASE
-                WHEN won AND {close_rule} AND o.amount > $min_amount AND NOT missing_rate THEN 'converting'
-                WHEN won AND {close_rule} AND o.amount > $min_amount THEN 'missing_rate'
+                WHEN verified THEN 'converting'
+                WHEN won AND currency_excluded THEN 'missing_rate'
                 WHEN won THEN 'unverified_won'
                 WHEN closed AND o.close_date BETWEEN $start AND $end THEN 'non_converting'
                 WHEN NOT closed AND coalesce(o.opp_created_at::DATE <= $end, true) THEN 'non_converting'

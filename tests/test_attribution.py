@@ -559,3 +559,18 @@ def test_contact_matched_through_email():
     # o9 path: "by id", "both" -> linear 1/2 each. o5 path: "both" -> 1.
     assert result["paths"]["with_path"] == 2
     assert credit(result, "linear") == {"by id": 0.5, "both": 1.5, "untraced": 0.0}
+
+
+def test_won_without_amount_rule():
+    # min_amount null: a won deal with no amount is verified, counts one outcome and adds no revenue.
+    frames = frames_of(
+        opportunities=[{**won("o1", "a1", "2026-03-01"), "amount": None}, won("o2", "a2", "2026-03-01", amount=700.0)],
+        touches=[touch("email", "2026-02-01", account="a1"), touch("events", "2026-02-01", account="a2")],
+    )
+    con = duckdb.connect()
+    load_frames(con, frames)
+    data = {"name": "test", "client": "client", "period": PERIOD, "outcomes": {"closed_won": {"min_amount": None}}}
+    result = compute_attribution(con, engagement_from_dict(data, root=Path(".")))
+    assert result["outcomes"] == {"closed_won": 2, "revenue": 700.0}
+    assert credit(result, "linear") == {"email": 1.0, "events": 1.0, "untraced": 0.0}
+    assert credit(result, "linear", field="revenue") == {"email": 0.0, "events": 700.0, "untraced": 0.0}

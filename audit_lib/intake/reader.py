@@ -100,7 +100,14 @@ def read_delimited(raw: bytes, display_path: str, *, encoding: str | None = None
     body = np.arange(header_index + 1, len(records))
     names = [f"c{i}" for i in range(width)]
     start = int(records.starts[header_index + 1]) if header_index + 1 < len(records) else len(data)
-    multiline = bool(np.any(np.diff(records.lines) > 1)) if len(records) > 1 else False
+    after_last = data.count(b"\n") + 1 + (0 if data.endswith(b"\n") else 1)
+    spans = np.diff(np.append(records.lines, after_last)) if len(records) else np.zeros(0, np.int64)
+    multiline = bool(np.any(spans > 1))
+    if multiline:
+        notes.append(f"{int(np.sum(spans > 1))} records span more than one line because quoted fields hold line breaks")
+    if records.unbalanced:
+        last = int(records.lines[-1])
+        notes.append(f"unbalanced double quote: the record starting on line {last} runs to the end of the file; check the quoting there")
     invalid: list[str] = []
     try:
         table = _parse_body(data, start, names, delim, multiline, invalid)

@@ -125,6 +125,7 @@ class Records:
     lines: np.ndarray  # 1-based physical line of the record's first line
     fields: np.ndarray  # number of fields (delimiters outside quotes + 1)
     empty: np.ndarray  # True for a record with no characters besides CR
+    unbalanced: bool = False  # an odd number of quotes: the last record runs to the end of the file
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -160,7 +161,7 @@ def scan_records(data: bytes, delimiter: str, count_fields: bool = True) -> Reco
     nonzero = lengths > 0
     last_is_cr[nonzero] = arr[ends[nonzero] - 1] == ord("\r")
     empty = (lengths == 0) | ((lengths == 1) & last_is_cr)
-    records = Records(starts, ends, lines, np.zeros(len(starts), np.int64), empty)
+    records = Records(starts, ends, lines, np.zeros(len(starts), np.int64), empty, unbalanced=bool(len(quotes) % 2))
     if count_fields:
         count_record_fields(data, delimiter, records, quotes)
     return records

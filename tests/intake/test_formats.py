@@ -212,3 +212,37 @@ def test_header_only_file(tmp_path, make_engagement):
     report, used, _ = read_file(make_engagement(tmp_path), FileSpec(path="deals.csv"))
     assert report.rows_read == 0
     assert used.num_rows == 0
+
+
+def test_unbalanced_quote_is_reported(tmp_path, make_engagement):
+    (tmp_path / "deals.csv").write_text('opportunity_id,name,stage\nQ1,"Unclosed,Open\nQ2,Fine,Open\n', encoding="utf-8")
+    report, used, _ = read_file(make_engagement(tmp_path), FileSpec(path="deals.csv"))
+    # Lines 2-3 become one record of two fields because the quote never closes,
+    # so the record has no stage and is set aside.
+    assert report.rows_read == 1
+    assert used.num_rows == 0
+    assert report.rows_set_aside == {"missing required value: stage": 1}
+    assert any("unbalanced double quote" in n and "line 2" in n for n in report.notes)
+    assert any("1 records span more than one line" in n for n in report.notes)
+
+
+def test_multiline_note_counts_records(read):
+    report, _, _ = read("opps_multiline.csv")
+    assert "2 records span more than one line because quoted fields hold line breaks" in report.notes
+
+
+def test_corrupt_workbook_raises(tmp_path, make_engagement):
+    (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
+    with pytest.raises(InputFileError, match="not a readable Excel workbook"):
+        read_file(make_engagement(tmp_path), FileSpec(path="broken.xlsx"))
+
+
+def test_problems_capped_with_count(tmp_path, make_engagement):
+    rows = ["opportunity_id,stage,amount"] + [f"P{i},Open,abc{i}" for i in range(60)] + [",Open,1"] * 60
+    (tmp_path / "many.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    report, _, _ = read_file(make_engagement(tmp_path), FileSpec(path="many.csv"))
+    assert report.rows_set_aside == {"missing required value: opportunity_id": 60}
+    assert report.values_read_as_missing == {"amount": 60}
+    # 60 set-aside rows and 3 amount examples: 50 shown, 13 counted.
+    assert len(report.problems) == 50
+    assert report.problems_not_shown == 13

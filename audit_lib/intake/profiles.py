@@ -45,7 +45,7 @@ class Profile:
 def normalise_header(header: str) -> str:
     """Lower-case a header and collapse punctuation and spaces, for matching."""
     text = _CURRENCY_IN_HEADER.sub("", header.replace("\ufeff", "").strip())
-    text = re.sub(r"[\s_.\-:/]+", " ", text.lower())
+    text = re.sub(r"[\s_.\-:/()\[\]]+", " ", text.lower())
     return text.strip()
 
 

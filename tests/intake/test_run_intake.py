@@ -179,3 +179,20 @@ def test_sample_engagement_costs_match(tmp_path):
     assert by_category == expected["by_category"]
     lines = duckdb.sql(f"SELECT count(*) FROM '{tmp_path}/cache/costs.parquet' WHERE date BETWEEN '{start}' AND '{end}'").fetchall()[0][0]
     assert lines == expected["cost_lines_in_period"]
+
+
+@pytest.mark.skipif(not (SAMPLE / "engagement.yaml").exists(), reason="sample engagement not generated")
+def test_draft_matches_sample_mapping(tmp_path):
+    reference = load_engagement(SAMPLE)
+    folder = tmp_path / "bare"
+    folder.mkdir()
+    for spec in reference.files:
+        shutil.copy(SAMPLE / spec.path, folder / Path(spec.path).name)
+    drafted = {spec.path: spec for spec in draft_engagement(folder).files}
+    report = run_intake(draft_engagement(folder), tmp_path / "cache")
+    mapped = {f.path: {m["header"]: m["column"] for m in f.mapping} for f in report.files}
+    for spec in reference.files:
+        name = Path(spec.path).name
+        assert drafted[name].table == spec.table, name
+        for header, column in spec.columns.items():
+            assert mapped[name].get(header) == column, (name, header)

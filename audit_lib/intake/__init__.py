@@ -41,8 +41,11 @@ def _checksum(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def read_file(engagement: Engagement, spec: FileSpec, con: duckdb.DuckDBPyConnection | None = None):
-    """Read one export; return (FileReport, used rows, set-aside rows). Raises InputFileError."""
+def read_file(engagement: Engagement, spec: FileSpec, con: duckdb.DuckDBPyConnection | None = None, used_path: Path | None = None):
+    """Read one export; return (FileReport, used rows, set-aside rows). Raises InputFileError.
+
+    With ``used_path`` the used rows go to that Parquet file and None is returned in their place.
+    """
     path = engagement.resolve(spec.path)
     display_path = Path(spec.path).as_posix()
     report = FileReport(path=display_path)
@@ -68,7 +71,7 @@ def read_file(engagement: Engagement, spec: FileSpec, con: duckdb.DuckDBPyConnec
     own = con is None
     con = con or duckdb.connect()
     try:
-        result = to_canonical(con, raw, spec, engagement, profile, generic, report)
+        result = to_canonical(con, raw, spec, engagement, profile, generic, report, used_path)
     finally:
         if own:
             con.close()
@@ -128,7 +131,8 @@ def collect_intake(engagement: Engagement, cache_dir: Path) -> tuple[IntakeRepor
                 file_report.cached = True
             else:
                 try:
-                    file_report, used, aside = read_file(engagement, spec, con)
+                    used_path = files_dir / f"{key}.parquet" if key is not None else None
+                    file_report, _, aside = read_file(engagement, spec, con, used_path)
                 except InputFileError as exc:
                     file_report = FileReport(path=display_path, table=spec.table, usable=False, checksum=checksum)
                     file_report.add_problem(Problem(_bare_message(exc), exc.line, exc.column, exc.value, exc.fix))
@@ -137,7 +141,6 @@ def collect_intake(engagement: Engagement, cache_dir: Path) -> tuple[IntakeRepor
                     continue
                 file_report.checksum = checksum
                 if key is not None:
-                    pq.write_table(used, files_dir / f"{key}.parquet")
                     pq.write_table(aside.cast(SET_ASIDE_SCHEMA), files_dir / f"{key}.set_aside.parquet")
                     cached.write_text(json.dumps(file_report.to_dict(), indent=1, default=str), encoding="utf-8")
             report.files.append(file_report)

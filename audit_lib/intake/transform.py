@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -37,9 +38,12 @@ _RANGE = re.compile(r"^\"?(?P<start>[A-Za-z]+ \d{1,2}, \d{4}|\d{4}-\d{2}-\d{2})\
 
 @dataclass
 class Canonical:
-    """Rows of one file on its canonical table, and the rows set aside."""
+    """Rows of one file on its canonical table, and the rows set aside.
 
-    used: pa.Table
+    ``used`` is None when the used rows were written straight to Parquet.
+    """
+
+    used: pa.Table | None
     set_aside: pa.Table
 
 
@@ -86,8 +90,13 @@ def to_canonical(
     profile: Profile | None,
     generic: Profile | None,
     report: FileReport,
+    used_path: Path | None = None,
 ) -> Canonical:
-    """Map, parse and account for the rows of one file; fill ``report`` as it goes."""
+    """Map, parse and account for the rows of one file; fill ``report`` as it goes.
+
+    With ``used_path`` the used rows are written there as Parquet by DuckDB
+    instead of being returned, which saves a copy of the largest table.
+    """
     display_path = report.path
     table = resolve_table(raw, spec, profile, generic, display_path)
     report.table = table.name
@@ -121,7 +130,7 @@ def to_canonical(
 
     con.register("raw_cells", raw.cells)
     try:
-        return _run_sql(con, raw, spec, engagement, profile, generic, report, table, mapped, constants, mappings)
+        return _run_sql(con, raw, spec, engagement, profile, generic, report, table, mapped, constants, mappings, used_path)
     finally:
         con.unregister("raw_cells")
         con.execute("DROP VIEW IF EXISTS final").fetchall()
@@ -165,7 +174,7 @@ def _plans(con, table: Table, mapped: dict[str, int], spec: FileSpec, report: Fi
     return plans
 
 
-def _run_sql(con, raw, spec, engagement, profile, generic, report, table, mapped, constants, mappings) -> Canonical:
+def _run_sql(con, raw, spec, engagement, profile, generic, report, table, mapped, constants, mappings, used_path) -> Canonical:
     width = len(raw.headers)
     plans = _plans(con, table, mapped, spec, report)
     value_maps = {}
@@ -245,7 +254,13 @@ def _run_sql(con, raw, spec, engagement, profile, generic, report, table, mapped
     ).fetchall()
     source = vals.sql_string(report.path)
     names = ", ".join(f'"{c.name}"' for c in table.columns)
-    used = con.sql(f"SELECT {names}, {source} AS source_file, _line AS source_line FROM final WHERE final_reason IS NULL ORDER BY _line").to_arrow_table()
+    used_sql = f"SELECT {names}, {source} AS source_file, _line AS source_line FROM final WHERE final_reason IS NULL ORDER BY _line"
+    if used_path is None:
+        used = con.sql(used_sql).to_arrow_table()
+    else:
+        target = str(used_path).replace("'", "''")
+        con.execute(f"COPY ({used_sql}) TO '{target}' (FORMAT parquet)").fetchall()
+        used = None
     aside = con.sql(
         f"SELECT {source} AS file, _line AS line, final_reason AS reason, "
         f"CASE WHEN final_reason = '{acc.DUPLICATE_KEY}' THEN {vals.sql_string(key or '')} ELSE reason_column END AS column, "

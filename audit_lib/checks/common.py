@@ -200,6 +200,32 @@ def band_status(engagement: Engagement, check_id: str, score: float) -> Status:
     return status_from_score(score, band.pass_at, band.warn_at)
 
 
+# Points a part loses when its problem share reaches the tolerable share: 100 - 30 = 70, the default pass line.
+TOLERABLE_PENALTY = 30.0
+
+
+def tolerance_score(share: float, tolerable: float) -> float:
+    """Score a problem share against the largest share a consultant would still accept.
+
+    Score = max(0, 100 - 30 x share / tolerable): 100 at no problem, 70 (the
+    default pass line) at the tolerable share, 40 (the default warn line) at
+    twice it and 0 from 10/3 times it. Raises ValueError unless ``tolerable`` > 0.
+    """
+    if tolerable <= 0:
+        raise ValueError(f"tolerable share must be above 0, found {tolerable!r}")
+    return max(0.0, 100.0 - TOLERABLE_PENALTY * share / tolerable)
+
+
+def weakest_part(scores: dict[str, float]) -> tuple[str, float]:
+    """Return the name and score of the lowest-scoring part; ties go to the first part listed.
+
+    Checks built from several independent problems score their weakest part,
+    because a mean lets clean parts hide one part a consultant would flag.
+    """
+    name = min(scores, key=lambda key: scores[key])
+    return name, scores[name]
+
+
 def severity_for(status: Status) -> str:
     return {"fail": "high", "warn": "medium", "pass": "low"}.get(status, "medium")
 

@@ -7,12 +7,31 @@ import pandas as pd
 
 from ..config import Engagement
 from ..findings import Finding, not_assessable
-from .common import band_status, count_rows, masked_rows, pct, plural, query, records, severity_for, sql_list, won_predicate
+from .common import (
+    band_status,
+    count_rows,
+    masked_rows,
+    pct,
+    plural,
+    query,
+    records,
+    severity_for,
+    sql_list,
+    tolerance_score,
+    weakest_part,
+    won_predicate,
+)
 
 CHECK_ID = "forecast_confidence"
 TITLE = "Forecast confidence"
 # Forecast categories whose amounts count as the forecast for their close month.
 COMMIT_CATEGORIES = ["commit", "closed", "closed won"]
+# Largest shares a sales leader would still accept, each scoring 70 (the default pass line).
+# NOTE: these are judgement calls from sales-operations practice, not an industry standard.
+TOLERABLE_SLIPPED = 0.10  # deals whose close date was pushed at least once
+TOLERABLE_SLIPPED_TWICE = 0.05  # deals pushed twice or more
+TOLERABLE_REGRESSED = 0.10  # deals that moved back to an earlier stage
+TOLERABLE_MAPE = 0.10  # mean absolute error of the monthly commit against won amounts
 
 
 def slipped_deals(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -110,7 +129,10 @@ def forecast_vs_actual(con: duckdb.DuckDBPyConnection, engagement: Engagement) -
 
 
 def check_forecast_confidence(con: duckdb.DuckDBPyConnection, engagement: Engagement, context: dict) -> Finding:
-    """Score = mean of 100 x (1 - slipped share), 100 x (1 - regressed share) and, with forecast snapshots, 100 x max(0, 1 - MAPE)."""
+    """Score the weakest part: pushed close dates, repeated pushes, stage regressions and, with snapshots, forecast error.
+
+    Each part scores max(0, 100 - 30 x share / tolerable share); see the TOLERABLE_* constants.
+    """
     ask = "Can the CRM export opportunity field history (stage, close date, amount, forecast category changes)?"
     if count_rows(con, "opportunity_history") == 0:
         return not_assessable(CHECK_ID, TITLE, "no opportunity history was provided", ask)
@@ -121,7 +143,11 @@ def check_forecast_confidence(con: duckdb.DuckDBPyConnection, engagement: Engage
     slipped = int((slips["slips"] > 0).sum())
     slipped_repeatedly = int((slips["slips"] >= 2).sum())
     regressed = int((regressions["regressions"] > 0).sum())
-    components = {"close dates kept": 100 * (1 - slipped / deals), "stages kept": 100 * (1 - regressed / deals)}
+    components = {
+        "close dates pushed": tolerance_score(slipped / deals, TOLERABLE_SLIPPED),
+        "close dates pushed twice or more": tolerance_score(slipped_repeatedly / deals, TOLERABLE_SLIPPED_TWICE),
+        "stages moved back": tolerance_score(regressed / deals, TOLERABLE_REGRESSED),
+    }
 
     has_forecast = con.execute(
         "SELECT count(*) FROM opportunity_history WHERE forecast_category IS NOT NULL AND amount IS NOT NULL"
@@ -135,8 +161,9 @@ def check_forecast_confidence(con: duckdb.DuckDBPyConnection, engagement: Engage
             accuracy["error"] = (accuracy["forecast"] - accuracy["actual"]) / accuracy["actual"]
             mape = float(accuracy["error"].abs().mean())
             bias = float(accuracy["error"].mean())
-            components["forecast accuracy"] = 100 * max(0.0, 1 - mape)
-    score = round(sum(components.values()) / len(components), 1)
+            components["forecast error"] = tolerance_score(mape, TOLERABLE_MAPE)
+    weakest, weakest_score = weakest_part(components)
+    score = round(weakest_score, 1)
     status = band_status(engagement, CHECK_ID, score)
 
     explanation = (
@@ -154,6 +181,11 @@ def check_forecast_confidence(con: duckdb.DuckDBPyConnection, engagement: Engage
         explanation += " Forecast snapshots exist, but no month has both a prior snapshot and won amounts to compare."
     else:
         explanation += " No forecast snapshots (forecast category with amount), so forecast error was not measured."
+    explanation += (
+        f" The score rests on the weakest part, {weakest} ({weakest_score:.0f} of 100). A part scores 70, the default pass line, "
+        f"at {pct(TOLERABLE_SLIPPED)} of deals pushed, {pct(TOLERABLE_SLIPPED_TWICE)} pushed twice or more, "
+        f"{pct(TOLERABLE_REGRESSED)} moved back a stage or a {pct(TOLERABLE_MAPE)} forecast error."
+    )
     worst = slips[slips["slips"] > 0].head(10)
     return Finding(
         id=CHECK_ID, title=TITLE, status=status, score=score, explanation=explanation,
@@ -163,7 +195,7 @@ def check_forecast_confidence(con: duckdb.DuckDBPyConnection, engagement: Engage
         ),
         evidence={"deals_with_history": deals, "slipped_deals": slipped, "slipped_twice_or_more": slipped_repeatedly, "close_date_pushes": int(slips["slips"].sum()),
                   "regressed_deals": regressed, "forecast_mape": mape, "forecast_bias": bias,
-                  "components": components},
+                  "components": components, "weakest_component": weakest},
         evidence_rows=masked_rows(worst, engagement),
         severity=severity_for(status), effort_hours=6, owner_role="Sales operations",
         tables={"slipped_deals": records(worst), "forecast_vs_actual": records(accuracy)},

@@ -34,9 +34,14 @@ def test_slips_and_regressions(store, engagement):
     assert finding.evidence["slipped_twice_or_more"] == 1
     assert finding.evidence["close_date_pushes"] == 2
     assert finding.evidence["regressed_deals"] == 1
-    # No forecast snapshots: score = mean(100 x 3/4, 100 x 3/4) = 75 -> pass.
-    assert finding.score == 75.0
-    assert finding.status == "pass"
+    # Parts, max(0, 100 - 30 x share / tolerable): pushed 1/4 vs 0.10 -> 25; pushed twice 1/4 vs 0.05
+    # -> -50 -> 0; moved back 1/4 vs 0.10 -> 25. No forecast snapshots. Score = weakest = 0 -> fail.
+    assert finding.evidence["components"] == {
+        "close dates pushed": 25.0, "close dates pushed twice or more": 0.0, "stages moved back": 25.0,
+    }
+    assert finding.evidence["weakest_component"] == "close dates pushed twice or more"
+    assert finding.score == 0.0
+    assert finding.status == "fail"
     assert finding.tables["slipped_deals"][0]["opportunity_id"] == "O1"
     assert "not measured" in finding.explanation
 
@@ -52,7 +57,7 @@ def test_stage_order_inferred(store, engagement):
 def test_forecast_error_and_bias(store, engagement):
     # Snapshot before 1 Mar: O5 commit 1000 closing in March; O6 commit 500 closing in March.
     # Actual March won: O5 at 1200. Error (1500 - 1200) / 1200 = 0.25 -> MAPE 0.25, bias +0.25.
-    # Score = mean(100 x 1, 100 x 1, 100 x (1 - 0.25)) = 91.7.
+    # No pushes or regressions -> 100 each; forecast error 100 - 30 x 0.25 / 0.10 = 25. Score = weakest = 25.
     frames = history([
         ("O5", "2026-02-01", "Proposal", "2026-03-15", "Commit", 1000.0),
         ("O6", "2026-02-01", "Proposal", "2026-03-20", "commit", 500.0),
@@ -64,7 +69,8 @@ def test_forecast_error_and_bias(store, engagement):
     finding = check_forecast_confidence(store(frames), engagement, {})
     assert finding.evidence["forecast_mape"] == pytest.approx(0.25)
     assert finding.evidence["forecast_bias"] == pytest.approx(0.25)
-    assert finding.score == pytest.approx(91.7)
+    assert finding.score == 25.0
+    assert finding.evidence["weakest_component"] == "forecast error"
     assert finding.tables["forecast_vs_actual"] == [
         {"month": "2026-03", "snapshot_deals": 2, "forecast": 1500.0, "actual": 1200.0, "error": 0.25}
     ]
@@ -74,7 +80,7 @@ def test_forecast_error_and_bias(store, engagement):
 def test_all_slipping_fails(store, engagement):
     # Both deals slip; O1 also moves back from Proposal to Discovery. Inferred order: Discovery
     # mean position (0 + 1 + 0) / 3 = 0.33 before Proposal (0.5 + 1) / 2 = 0.75.
-    # Score mean(100 x 0/2, 100 x 1/2) = 25 -> fail.
+    # Pushed 2/2 -> 100 - 30 x 1 / 0.10 -> 0, so the score is 0 -> fail.
     rows = [("O1", "2026-01-01", "Discovery", "2026-02-01", None, None),
             ("O1", "2026-01-10", "Proposal", "2026-03-01", None, None),
             ("O1", "2026-01-20", "Discovery", "2026-04-01", None, None),
@@ -83,18 +89,47 @@ def test_all_slipping_fails(store, engagement):
     finding = check_forecast_confidence(store(history(rows)), engagement, {})
     assert finding.evidence["regressed_deals"] == 1
     assert finding.status == "fail"
-    assert finding.score == 25.0
+    assert finding.score == 0.0
 
 
-def test_half_slipping_warns(store, engagement):
-    # Both deals slip once and none regresses: mean(100 x 0/2, 100 x 2/2) = 50 -> warn.
-    rows = [("O1", "2026-01-01", "Proposal", "2026-02-01", None, None),
-            ("O1", "2026-01-15", "Proposal", "2026-03-01", None, None),
-            ("O2", "2026-01-01", "Proposal", "2026-02-01", None, None),
-            ("O2", "2026-01-15", "Proposal", "2026-04-01", None, None)]
-    finding = check_forecast_confidence(store(history(rows)), engagement, {})
-    assert finding.score == 50.0
-    assert finding.status == "warn"
+def pushed(deals: int, once: int = 0, twice: int = 0) -> list[tuple]:
+    """Build history for ``deals`` deals: ``once`` pushed one time, then ``twice`` pushed two times, the rest kept."""
+    rows = []
+    for i in range(deals):
+        pushes = 0
+        if i < once:
+            pushes = 1
+        elif i < once + twice:
+            pushes = 2
+        dates = ["2026-02-01", "2026-03-01", "2026-04-01"][: pushes + 1]
+        for step, date in enumerate(dates):
+            rows.append((f"O{i}", f"2026-01-{10 + step}", "Proposal", date, None, None))
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("once", "twice", "score", "status"),
+    [
+        (10, 0, 70.0, "pass"),  # pushed 10/100 -> 100 - 30 x 0.10 / 0.10 = 70, the pass line
+        (11, 0, 67.0, "warn"),  # pushed 11/100 -> 67
+        (0, 5, 70.0, "pass"),  # pushed 5/100 -> 85; twice 5/100 -> 100 - 30 x 0.05 / 0.05 = 70
+        (0, 6, 64.0, "warn"),  # pushed 6/100 -> 82; twice 6/100 -> 100 - 36 = 64
+        (10, 10, 40.0, "warn"),  # pushed 20/100 -> 40; twice 10/100 -> 40: the warn line
+        (17, 0, 49.0, "warn"),  # pushed 17/100 -> 49
+        (25, 0, 25.0, "fail"),  # pushed 25/100 -> 25
+    ],
+)
+def test_push_share_band_edges(store, engagement, once, twice, score, status):
+    finding = check_forecast_confidence(store(history(pushed(100, once, twice))), engagement, {})
+    assert finding.evidence["slipped_deals"] == once + twice
+    assert finding.evidence["slipped_twice_or_more"] == twice
+    assert finding.score == score
+    assert finding.status == status
+
+
+def test_explanation_names_weakest_part(store, engagement):
+    finding = check_forecast_confidence(store(history(pushed(100, 0, 6))), engagement, {})
+    assert "weakest part, close dates pushed twice or more (64 of 100)" in finding.explanation
 
 
 def test_no_history_not_assessable(store, engagement):

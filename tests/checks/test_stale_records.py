@@ -59,14 +59,20 @@ def test_stale_and_orphans_hand_computed(store, make_engagement):
     assert shares["blank required cells"] == pytest.approx(3 / 34)
     # Picklists: no variants among 3 + 4 lead sources and 3 stages -> 0.
     assert shares["picklist rows with a variant spelling"] == 0.0
-    # Score = mean(50, 50, 100 x 31/34, 100) = 72.79 -> pass.
-    assert finding.score == pytest.approx(72.8)
-    assert finding.status == "pass"
+    # Part scores are max(0, 100 - 30 x share / tolerable share):
+    # stale 100 - 30 x 0.5 / 0.10 = -50 -> 0; orphans 100 - 30 x 0.5 / 0.05 -> 0;
+    # blanks 100 - 30 x (3/34) / 0.10 = 73.5; picklists 100. Score = weakest = 0 -> fail.
+    assert finding.evidence["part_scores"]["blank required cells"] == pytest.approx(100 - 300 * 3 / 34)
+    assert finding.score == 0.0
+    assert finding.status == "fail"
+    # Stale and orphans tie at 0; the first part listed names the score.
+    assert finding.evidence["weakest_part"] == "stale open opportunities"
 
 
 def test_picklist_variants_counted(store, engagement):
     # 6 contacts: lead_source LinkedIn x3, linkedin x2, Linked In x1 -> 3 variant rows of 6.
-    # Orphans: none. Blanks: email blank in 6 of 24 cells -> 0.25. Score mean(100, 75, 50) = 75.
+    # Orphans: none -> 100. Email is blank in every row, so it was not exported and is left out:
+    # blanks 0 of 18 cells -> 100. Picklists 100 - 30 x 0.5 / 0.05 -> 0. Score = weakest = 0.
     con = store({"contacts": {
         "contact_id": [f"k{i}" for i in range(6)], "owner_id": ["u"] * 6, "account_id": ["A"] * 6,
         "lead_source": ["LinkedIn"] * 3 + ["linkedin"] * 2 + ["Linked In"],
@@ -76,26 +82,109 @@ def test_picklist_variants_counted(store, engagement):
         "table": "contacts", "column": "lead_source", "canonical": "LinkedIn",
         "variants": ["linkedin", "Linked In"], "rows": 6, "variant_rows": 3,
     }]
-    assert finding.score == 75.0
+    assert finding.score == 0.0
+    assert finding.evidence["weakest_part"] == "picklist rows with a variant spelling"
+    assert finding.evidence["not_exported"] == ["contacts.email"]
+    assert finding.evidence["shares"]["blank required cells"] == 0.0
     assert "several spellings" in finding.explanation
 
 
-def test_all_bad_records_fail(store, engagement):
-    # One contact with nothing filled: orphan share 1, blank 4/4 -> mean(0, 0) = 0.
+def test_unexported_columns_not_assessable(store, engagement):
+    # One contact with only an id: owner, account, email and lead source are blank in every
+    # row, so none was exported and nothing is left to judge.
     con = store({"contacts": {"contact_id": ["k1"]}})
     finding = check_stale_records(con, engagement, {})
-    assert finding.status == "fail"
-    assert finding.score == 0.0
+    assert finding.status == "not_assessable"
+    assert finding.score is None
+    assert "activities" in finding.interview_question
+    assert "contacts.email, contacts.account_id, contacts.owner_id, contacts.lead_source" in finding.explanation
 
 
-def test_half_bad_records_warn(store, engagement):
-    # 2 contacts, k2 without owner: orphan 1/2; blank cells: email x2, owner x1 of 8 = 3/8;
-    # lead_source "Web" and "web": 1 variant row of 2. Score mean(50, 62.5, 50) = 54.17 -> warn.
-    con = store({"contacts": {"contact_id": ["k1", "k2"], "owner_id": ["u", None], "account_id": ["A", "A"],
-                              "lead_source": ["Web", "web"]}})
+def test_orphan_owner_only_when_exported(store, engagement):
+    # 20 contacts, owner_id never exported; account_id filled on 19 of 20.
+    # Orphans count only the account side: 1/20 = 0.05 -> 100 - 30 x 0.05 / 0.05 = 70.
+    # Blanks: email and account_id exported, 1 blank of 40 cells = 0.025 -> 100 - 7.5 = 92.5.
+    # Score = weakest = 70 -> pass, at the pass line.
+    con = store({"contacts": {
+        "contact_id": [f"k{i}" for i in range(20)], "email": [f"p{i}@x.com" for i in range(20)],
+        "account_id": ["A"] * 19 + [None],
+    }})
     finding = check_stale_records(con, engagement, {})
-    assert finding.score == 54.2
+    assert finding.evidence["contacts_without_owner"] == 0
+    assert finding.evidence["contacts_without_account"] == 1
+    assert finding.evidence["not_exported"] == ["contacts.owner_id", "contacts.lead_source"]
+    assert finding.score == 70.0
+    assert finding.status == "pass"
+    assert "have no owner" not in finding.explanation
+
+
+def test_orphans_above_tolerance_warn(store, engagement):
+    # As above with 2 of 20 contacts without an account: orphans 0.10 -> 100 - 60 = 40 -> warn.
+    # Blanks 2 of 40 = 0.05 -> 85.
+    con = store({"contacts": {
+        "contact_id": [f"k{i}" for i in range(20)], "email": [f"p{i}@x.com" for i in range(20)],
+        "account_id": ["A"] * 18 + [None, None],
+    }})
+    finding = check_stale_records(con, engagement, {})
+    assert finding.score == 40.0
     assert finding.status == "warn"
+
+
+def open_deals(count: int, stale: int) -> dict:
+    """Build ``count`` open opportunities, the first ``stale`` without activity after 1 Oct."""
+    ids = [f"O{i}" for i in range(count)]
+    return {
+        "opportunities": {"opportunity_id": ids, "stage": ["Discovery"] * count, "created_at": ["2026-03-01"] * count},
+        "activities": {
+            "activity_id": [str(i) for i in range(count)], "activity_type": ["call"] * count,
+            "occurred_at": ["2026-10-01"] * stale + ["2026-12-20"] * (count - stale), "opportunity_id": ids,
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("stale", "score", "status"),
+    [
+        (10, 70.0, "pass"),  # 10 of 100 stale: 100 - 30 x 0.10 / 0.10 = 70
+        (11, 67.0, "warn"),  # 11 of 100: 100 - 30 x 0.11 / 0.10 = 67
+        (20, 40.0, "warn"),  # 20 of 100: 100 - 60 = 40, the warn line
+        (21, 37.0, "fail"),  # 21 of 100: 100 - 63 = 37
+    ],
+)
+def test_stale_share_band_edges(store, engagement, stale, score, status):
+    # Only created_at of the required opportunity fields is exported, and it is never blank -> 100.
+    finding = check_stale_records(store(open_deals(100, stale)), engagement, {})
+    assert finding.evidence["stale_opportunities"] == stale
+    assert finding.score == score
+    assert finding.status == status
+
+
+def test_no_activities_staleness_left_out(store, engagement):
+    # Open deals without any activity export: staleness is not judged, not counted as 100% stale.
+    # lead_source is blank in every row, so it is listed as not in the export instead of blank.
+    # Judged: blanks over created_at and amount, 1 of 8 cells blank = 0.125 -> 100 - 37.5 = 62.5 -> warn.
+    con = store({"opportunities": {
+        "opportunity_id": ["O1", "O2", "O3", "O4"], "stage": ["Discovery"] * 4,
+        "created_at": ["2026-03-01"] * 4, "amount": [1.0, 2.0, 3.0, None],
+    }})
+    finding = check_stale_records(con, engagement, {})
+    assert "stale open opportunities" not in finding.evidence["shares"]
+    assert finding.evidence["activities_exported"] is False
+    assert finding.evidence["open_opportunities"] == 4
+    assert "opportunities.lead_source" in finding.evidence["not_exported"]
+    assert "Staleness of the 4 open opportunities was not judged" in finding.explanation
+    assert "had no activity" not in finding.explanation
+    assert finding.score == 62.5
+    assert finding.status == "warn"
+
+
+def test_accounts_without_fields_not_assessable(store, engagement):
+    # Accounts with ids only: industry, employees and owner were not exported, so nothing is judged.
+    con = store({"accounts": {"account_id": ["A1", "A2"]}})
+    finding = check_stale_records(con, engagement, {})
+    assert finding.status == "not_assessable"
+    assert finding.evidence["not_exported"] == ["accounts.industry", "accounts.employees", "accounts.owner_id"]
+    assert finding.interview_question.startswith("Can the CRM export activities")
 
 
 def test_no_records_not_assessable(store, engagement):

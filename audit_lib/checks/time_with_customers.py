@@ -32,16 +32,14 @@ def check_time_with_customers(con: duckdb.DuckDBPyConnection, engagement: Engage
     )
     ask = "Roughly what share of a seller's week goes to meetings and calls with customers?"
     if sellers.empty:
-        finding = not_assessable(CHECK_ID, TITLE, "no activity in the period has a duration and an owner", ask)
-        answer = interview_fraction(engagement, "seller_customer_time_share")
-        if answer is not None:
-            score = round(100 * float(answer), 1)
-            finding.status = band_status(engagement, CHECK_ID, score)
-            finding.score = score
-            finding.basis = "interview"
-            finding.explanation = f"The client estimates sellers spend {pct(answer)} of their time with customers; no activity durations were exported."
-            finding.severity = severity_for(finding.status)
-        return finding
+        return _from_interview(engagement, "no activity in the period has a duration and an owner", ask)
+    if float(sellers["customer_minutes"].sum()) >= float(sellers["logged_minutes"].sum()):
+        # Only meetings and calls carry durations, so the denominator lacks the rest of the week.
+        reason = (
+            f"only customer-facing activities (meetings and calls) carry a duration ({sellers['logged_minutes'].sum():.0f} "
+            "minutes in all) and no other activity has one, so the share of time with customers cannot be measured"
+        )
+        return _from_interview(engagement, reason, ask)
 
     sellers["customer_share"] = sellers["customer_minutes"] / sellers["logged_minutes"]
     share = float(sellers["customer_minutes"].sum() / sellers["logged_minutes"].sum())
@@ -69,3 +67,21 @@ def check_time_with_customers(con: duckdb.DuckDBPyConnection, engagement: Engage
         severity=severity_for(status), effort_hours=8, owner_role="Sales leader",
         tables={"sellers": records(sellers)},
     )
+
+
+def _from_interview(engagement: Engagement, reason: str, ask: str) -> Finding:
+    """Build the not_assessable finding, scored from the interview answer when the client gave one."""
+    finding = not_assessable(CHECK_ID, TITLE, reason, ask)
+    answer = interview_fraction(engagement, "seller_customer_time_share")
+    if answer is None:
+        return finding
+    score = round(100 * float(answer), 1)
+    finding.status = band_status(engagement, CHECK_ID, score)
+    finding.score = score
+    finding.basis = "interview"
+    finding.explanation = (
+        f"The client estimates sellers spend {pct(answer)} of their time with customers. "
+        f"The data cannot confirm it: {reason}."
+    )
+    finding.severity = severity_for(finding.status)
+    return finding

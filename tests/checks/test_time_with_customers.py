@@ -69,3 +69,32 @@ def test_percent_estimate_rejected(store, make_engagement):
     engagement = make_engagement(interview={"seller_customer_time_share": 30})
     with pytest.raises(ConfigError, match="write 30% as 0.3"):
         check_time_with_customers(store({}), engagement, {})
+
+
+def test_only_customer_durations_not_assessable(store, engagement):
+    # Meetings and calls carry durations, the email does not: 100% would only mean nothing else was timed.
+    rows = [("a", "meeting", 60), ("a", "call", 15), ("a", "email", None)]
+    finding = check_time_with_customers(store(logged(rows)), engagement, {})
+    assert finding.status == "not_assessable"
+    assert finding.score is None
+    assert "only customer-facing activities (meetings and calls) carry a duration (75 minutes" in finding.explanation
+    assert "cannot be measured" in finding.explanation
+    assert finding.interview_question.startswith("Roughly what share")
+
+
+def test_only_customer_durations_use_interview(store, make_engagement):
+    # The interview answer 0.55 gives 55 -> warn, with basis interview and the data's reason kept.
+    engagement = make_engagement(interview={"seller_customer_time_share": 0.55})
+    finding = check_time_with_customers(store(logged([("a", "meeting", 60), ("a", "call", 15)])), engagement, {})
+    assert finding.score == 55.0
+    assert finding.status == "warn"
+    assert finding.basis == "interview"
+    assert "cannot be measured" in finding.explanation
+
+
+def test_one_timed_email_assessable(store, engagement):
+    # One minute of email is enough to measure: 75 / 76 = 98.7% -> pass.
+    rows = [("a", "meeting", 60), ("a", "call", 15), ("a", "email", 1)]
+    finding = check_time_with_customers(store(logged(rows)), engagement, {})
+    assert finding.score == 98.7
+    assert finding.basis == "data"

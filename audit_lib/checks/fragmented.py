@@ -9,6 +9,8 @@ import duckdb
 from ..config import Engagement
 from ..findings import Finding, not_assessable, status_from_score
 from ..identity import duplicate_people, match_rates
+from ..outcomes import fx_rate, in_period, present
+from .common import tolerance_score, weakest_part
 
 CHECK_ID = "fragmented_data"
 TITLE = "Fragmented data"
@@ -18,17 +20,51 @@ SEVERITY = {"pass": "low", "warn": "medium", "fail": "high"}
 # The score rests on the weakest links, because one broken join (spend to campaigns, say) breaks the
 # chain from spend to revenue however many other joins work.
 WEAKEST_LINKS = 3
+# Largest shares a consultant would still accept, each scoring 70 (the default pass line).
+# NOTE: these are judgement calls, not an industry standard. Untied spend is held tighter than
+# duplicates because every untied dollar drops out of cost per outcome.
+TOLERABLE_UNTIED_SPEND = 0.05  # share of campaign spend in the period whose campaign id the CRM lacks
+TOLERABLE_DUPLICATES = 0.02  # share of contacts that repeat another contact's email
 
 
 def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.0f}%"
 
 
-def check_fragmented_data(con: duckdb.DuckDBPyConnection, engagement: Engagement, context: dict[str, Any]) -> Finding:
-    """Score how well records join across systems.
+def _listed(values: list[str], total: int, limit: int = 6) -> str:
+    """Join up to ``limit`` values and count the rest: "a, b and 3 more"."""
+    text = ", ".join(values[:limit])
+    return f"{text} and {total - limit} more" if total > limit else text
 
-    Score = 100 x the mean match rate of the three weakest exact pairs x
-    (1 - the share of contacts that duplicate another contact's normalised email).
+
+def untied_spend(con: duckdb.DuckDBPyConnection, engagement: Engagement, rates: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return campaign spend in the period and the part whose campaign id matches no CRM campaign or touch.
+
+    Only cost lines with a campaign id count: ledger lines such as salaries carry none and
+    are not expected to join. ``share`` is None when no such spend exists or campaigns were not exported.
+    """
+    link = next((r for r in rates if r["left"] == "costs.campaign_id" and r["rate"] is not None), None)
+    empty = {"total": 0.0, "untied": 0.0, "share": None, "ids": []}
+    if link is None:
+        return empty
+    (total,) = con.execute(
+        f"SELECT sum(amount * {fx_rate('currency', engagement)}) FROM costs "
+        f"WHERE {present('campaign_id')} AND {in_period('date', engagement)}"
+    ).fetchone()
+    if not total or total <= 0:
+        return empty
+    untied = float(link.get("unmatched_amount_in_period", 0.0))
+    ids = [str(i) for i in link.get("unmatched_ids", [])]
+    return {"total": float(total), "untied": untied, "share": untied / float(total), "ids": ids,
+            "distinct_ids": int(link.get("unmatched_distinct", len(ids)))}
+
+
+def check_fragmented_data(con: duckdb.DuckDBPyConnection, engagement: Engagement, context: dict[str, Any]) -> Finding:
+    """Score how well records join across systems by the weakest of three parts.
+
+    Links: 100 x the mean match rate of the three weakest exact pairs. Spend:
+    max(0, 100 - 30 x untied spend share / TOLERABLE_UNTIED_SPEND). People:
+    max(0, 100 - 30 x duplicate contact share / TOLERABLE_DUPLICATES).
     """
     show = engagement.report.show_personal_data
     rates = match_rates(con, engagement)
@@ -47,7 +83,14 @@ def check_fragmented_data(con: duckdb.DuckDBPyConnection, engagement: Engagement
     worst = sorted(scored, key=lambda r: r["rate"])[:WEAKEST_LINKS]
     weakest_rate = sum(r["rate"] for r in worst) / len(worst) if worst else 1.0
     duplicate_share = people["duplicate_share"] or 0.0
-    score = round(100 * weakest_rate * (1 - duplicate_share), 1)
+    spend = untied_spend(con, engagement, rates)
+    part_scores = {"links between files": 100 * weakest_rate} if scored else {}
+    if spend["share"] is not None:
+        part_scores["spend tied to a CRM campaign"] = tolerance_score(spend["share"], TOLERABLE_UNTIED_SPEND)
+    if people["contacts_with_email"]:
+        part_scores["one contact per person"] = tolerance_score(duplicate_share, TOLERABLE_DUPLICATES)
+    weakest, weakest_score = weakest_part(part_scores)
+    score = round(weakest_score, 1)
     band = engagement.thresholds.fragmented_data
     status = status_from_score(score, band.pass_at, band.warn_at)
 
@@ -55,11 +98,38 @@ def check_fragmented_data(con: duckdb.DuckDBPyConnection, engagement: Engagement
     explanation = f"Across {len(scored)} links between files, {_pct(mean_rate)} of keys find their record on average."
     if parts:
         explanation += f" The weakest links find {_pct(weakest_rate)} on average: " + "; ".join(parts) + "."
+    if spend["share"]:
+        explanation += (
+            f" ${spend['untied']:,.0f} of ${spend['total']:,.0f} campaign spend in the period ({_pct(spend['share'])}) "
+            f"carries a campaign id the CRM does not have ({_listed(spend['ids'], spend['distinct_ids'])}), so it cannot be tied to revenue."
+        )
     if people["duplicate_contacts"]:
         explanation += (
-            f" {people['duplicate_contacts']} contacts repeat another contact's email "
-            f"({people['case_or_spacing_groups']} emails differ only by case or spacing)."
+            f" {people['duplicate_contacts']} of {people['contacts_with_email']} contacts with an email "
+            f"({100 * duplicate_share:.1f}%) repeat another contact's email"
         )
+        if people["case_or_spacing_groups"]:
+            explanation += f" ({people['case_or_spacing_groups']} emails differ only by case or spacing)"
+        explanation += "."
+    case_only = sum(r.get("matched_only_after_normalising", 0) for r in rates)
+    if case_only:
+        explanation += (
+            f" {case_only} distinct emails in activity or campaign files match a CRM contact only when case and "
+            "spacing are ignored, so a tool that joins exactly loses them."
+        )
+    if spend["share"] is None:
+        explanation += (
+            " Spend was not judged, because that needs cost lines with a campaign id in the period and "
+            "exported CRM campaigns or campaign members to match them."
+        )
+    explanation += f" The score rests on the weakest part, {weakest} ({weakest_score:.0f} of 100)."
+    tolerances = []
+    if spend["share"] is not None:
+        tolerances.append(f"untied spend at {_pct(TOLERABLE_UNTIED_SPEND)} of campaign spend")
+    if people["contacts_with_email"]:
+        tolerances.append(f"duplicates at {_pct(TOLERABLE_DUPLICATES)} of contacts")
+    if tolerances:
+        explanation += f" A part scores 70, the default pass line, with {' or '.join(tolerances)}."
     if status == "pass":
         recommendation = "Keys join well. Keep emails and CRM ids mandatory on imports and re-run the audit each quarter."
     else:
@@ -89,6 +159,12 @@ def check_fragmented_data(con: duckdb.DuckDBPyConnection, engagement: Engagement
             "duplicate_share": people["duplicate_share"],
             "case_or_spacing_groups": people["case_or_spacing_groups"],
             "shared_email_groups": people["shared_email_groups"],
+            "campaign_spend": spend["total"],
+            "untied_spend": spend["untied"],
+            "untied_spend_share": spend["share"],
+            "emails_matched_only_ignoring_case": case_only,
+            "part_scores": part_scores,
+            "weakest_part": weakest,
         },
         evidence_rows=evidence_rows,
         severity=SEVERITY[status],

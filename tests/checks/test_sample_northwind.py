@@ -98,3 +98,35 @@ def test_dashboards_volume_led(northwind):
     assert leading.evidence["headline_tiles"] == expected["dashboards"]["headline_tiles"]
     assert leading.evidence["only_leading_and_volume"] is True
     assert leading.status == "fail"
+
+
+def test_slipped_deals_not_passed(northwind):
+    # 264 of 1,581 deals pushed (16.7%) and 119 pushed twice (7.5%) exceed the 10% and 5% tolerances.
+    finding = northwind[0]["forecast_confidence"]
+    assert finding.status in ("warn", "fail")
+    assert finding.evidence["weakest_component"] == "close dates pushed"
+
+
+def test_stale_deals_not_passed(northwind):
+    # 118 of 667 open deals stale (17.7%) exceeds the 10% tolerance: 100 - 30 x 1.77 = 46.9.
+    finding = northwind[0]["stale_records"]
+    assert finding.status in ("warn", "fail")
+    assert finding.evidence["weakest_part"] == "stale open opportunities"
+    assert finding.evidence["not_exported"] == []
+
+
+def test_customer_time_not_measured(northwind):
+    # Only meetings and calls carry durations, so the share comes from the interview (0.3 -> fail).
+    finding = northwind[0]["time_with_customers"]
+    assert finding.basis == "interview"
+    assert finding.score == 30.0
+    assert "cannot be measured" in finding.explanation
+
+
+def test_untied_ad_spend_not_passed(northwind):
+    findings, expected = northwind
+    finding = findings["fragmented_data"]
+    assert finding.status in ("warn", "fail")
+    assert finding.evidence["untied_spend"] == pytest.approx(expected["spend_campaigns_missing_from_crm"]["spend"], abs=0.01)
+    assert finding.evidence["duplicate_contacts"] == expected["duplicates"]["extra_contact_records"]
+    assert finding.evidence["weakest_part"] == "spend tied to a CRM campaign"

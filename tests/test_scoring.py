@@ -77,8 +77,12 @@ def test_zero_weight_excluded():
 
 
 def test_negative_weight_rejected():
+    # The config rejects a negative weight on load; scoring checks again for engagements built in code.
+    with pytest.raises(ConfigError, match="weights must be zero or more"):
+        make_engagement(weights={"volume_led": -1})
+    engagement = make_engagement().model_copy(update={"weights": {"volume_led": -1.0}})
     with pytest.raises(ConfigError, match="weights.volume_led"):
-        overall_score(FINDINGS, make_engagement(weights={"volume_led": -1}))
+        overall_score(FINDINGS, engagement)
 
 
 def test_nothing_assessable():

@@ -137,9 +137,11 @@ def check_forecast_confidence(con: duckdb.DuckDBPyConnection, engagement: Engage
     if count_rows(con, "opportunity_history") == 0:
         return not_assessable(CHECK_ID, TITLE, "no opportunity history was provided", ask)
 
+    deals = int(con.execute("SELECT count(DISTINCT opportunity_id) FROM opportunity_history").fetchone()[0])
+    if deals == 0:
+        return not_assessable(CHECK_ID, TITLE, "the opportunity history rows carry no opportunity id", ask)
     slips = slipped_deals(con)
     regressions = stage_regressions(con, stage_order(con))
-    deals = int(con.execute("SELECT count(DISTINCT opportunity_id) FROM opportunity_history").fetchone()[0])
     slipped = int((slips["slips"] > 0).sum())
     slipped_repeatedly = int((slips["slips"] >= 2).sum())
     regressed = int((regressions["regressions"] > 0).sum())

@@ -127,6 +127,23 @@ def test_push_share_band_edges(store, engagement, once, twice, score, status):
     assert finding.status == status
 
 
+@pytest.mark.parametrize(("moved_back", "score", "status"), [(10, 70.0, "pass"), (11, 67.0, "warn")])
+def test_regression_share_band_edges(store, engagement, moved_back, score, status):
+    # 100 deals go Discovery -> Proposal; the first ``moved_back`` then return to Discovery.
+    # Inferred order keeps Discovery first (mean position 10/110 against 0.95 for Proposal at 10).
+    # Moved back 10/100 -> 100 - 30 x 0.10 / 0.10 = 70; 11/100 -> 67. No close date moves.
+    rows = []
+    for i in range(100):
+        stages = ["Discovery", "Proposal", "Discovery"] if i < moved_back else ["Discovery", "Proposal"]
+        for step, stage in enumerate(stages):
+            rows.append((f"O{i}", f"2026-01-{10 + step}", stage, "2026-06-30", None, None))
+    finding = check_forecast_confidence(store(history(rows)), engagement, {})
+    assert finding.evidence["regressed_deals"] == moved_back
+    assert finding.evidence["slipped_deals"] == 0
+    assert finding.score == score
+    assert finding.status == status
+
+
 def test_explanation_names_weakest_part(store, engagement):
     finding = check_forecast_confidence(store(history(pushed(100, 0, 6))), engagement, {})
     assert "weakest part, close dates pushed twice or more (64 of 100)" in finding.explanation
@@ -136,3 +153,9 @@ def test_no_history_not_assessable(store, engagement):
     finding = check_forecast_confidence(store({}), engagement, {})
     assert finding.status == "not_assessable"
     assert "history" in finding.interview_question
+
+
+def test_history_without_ids_not_assessable(store, engagement):
+    finding = check_forecast_confidence(store(history([(None, "2026-01-10", "Discovery", "2026-03-31", None, None)])), engagement, {})
+    assert finding.status == "not_assessable"
+    assert "no opportunity id" in finding.explanation

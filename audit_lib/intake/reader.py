@@ -78,6 +78,14 @@ def read_delimited(raw: bytes, display_path: str, *, encoding: str | None = None
     if not raw[:SNIFF_EMPTY_BYTES].strip() and not raw.strip():
         raise InputFileError("file is empty", file=display_path, fix="export the file again")
     enc, bom = sniff.detect_encoding(raw, encoding)
+    if encoding and enc.replace("_", "-").lower() in ("utf-8", "utf8"):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise InputFileError(
+                f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})", file=display_path, line=line, fix="remove encoding: from engagement.yaml to detect it, or set the right one such as cp1252"
+            ) from None
     try:
         data = sniff.to_utf8(raw, enc, bom)
     except LookupError:

@@ -246,3 +246,15 @@ def test_problems_capped_with_count(tmp_path, make_engagement):
     # 60 set-aside rows and 3 amount examples: 50 shown, 13 counted.
     assert len(report.problems) == 50
     assert report.problems_not_shown == 13
+
+
+def test_wrong_configured_encoding_raises(read):
+    # costs_cp1252.csv line 2 holds 0xe9, "é" in cp1252 and invalid UTF-8.
+    with pytest.raises(InputFileError, match=r"line 2: file is not valid UTF-8 \(byte 0x93\)"):
+        read("costs_cp1252.csv", encoding="utf-8")
+
+
+def test_configured_encoding_used(read):
+    report, rows, _ = read("accounts_latin1.csv", encoding="cp1252")
+    assert report.encoding == "cp1252"
+    assert rows[0]["name"] == "Müller Söhne"

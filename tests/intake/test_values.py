@@ -133,3 +133,9 @@ def test_date_round_trip(day, order):
 @given(text=st.from_regex(r"0{1,4}[0-9]{1,12}", fullmatch=True))
 def test_ids_keep_leading_zeros(text):
     assert parse(text, vals.ColumnPlan("id")) == text
+
+
+def test_time_zone_suffix_dropped():
+    # The export's clock time is kept, whatever the offset says.
+    for text in ["2024-01-12 15:00:00+02:00", "2024-01-12T15:00:00Z", "01/12/2024 15:00 +02:00"]:
+        assert parse(text, vals.ColumnPlan("timestamp")) == dt.datetime(2024, 1, 12, 15, 0)

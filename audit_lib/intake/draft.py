@@ -69,6 +69,7 @@ def write_draft(engagement: Engagement, report: IntakeReport | None, path: Path)
     path = Path(path)
     if path.exists():
         return None
+
     by_path = {f.path: f for f in report.files} if report else {}
     lines = [
         "# Drafted by stack-audit from the exports in this folder. Review every line:",
@@ -83,6 +84,7 @@ def write_draft(engagement: Engagement, report: IntakeReport | None, path: Path)
     ]
     usable = [s for s in engagement.files if s.path not in by_path or by_path[s.path].usable]
     lines.append("files:" if usable else "files: []  # no export could be used; see the comments below")
+
     for spec in engagement.files:
         file_report = by_path.get(spec.path)
         if file_report is not None and not file_report.usable:
@@ -102,6 +104,7 @@ def write_draft(engagement: Engagement, report: IntakeReport | None, path: Path)
                 lines.append(f"      {_scalar(m['header'])}: {m['column']}  # {m['confidence']:.2f} {m['method']}")
         if file_report is not None and file_report.unmapped_columns:
             lines.append(f"    # unmapped: {_printable(', '.join(file_report.unmapped_columns))}")
+
     text = "\n".join(lines) + "\n"
     yaml.safe_load(text)  # the draft must load; a failure here is a bug
     path.write_text(text, encoding="utf-8")

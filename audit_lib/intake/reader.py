@@ -238,7 +238,7 @@ def read_xlsx(path: Path, display_path: str, sheet: str | None) -> RawTable:
 
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
-    widths = [len([c for c in r]) - next((k for k, c in enumerate(reversed(r)) if c.strip()), len(r)) for r in rows]
+    widths = [len(r) - next((k for k, c in enumerate(reversed(r)) if c.strip()), len(r)) for r in rows]
     head = [(i, r[:w]) for i, (r, w) in enumerate(zip(rows, widths)) if w][:HEADER_SEARCH_RECORDS]
     header_pos = sniff.find_header([r for _, r in head], [len(r) for _, r in head])
     header_index = head[header_pos][0]

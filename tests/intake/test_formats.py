@@ -249,7 +249,7 @@ def test_problems_capped_with_count(tmp_path, make_engagement):
 
 
 def test_wrong_configured_encoding_raises(read):
-    # costs_cp1252.csv line 2 holds 0xe9, "é" in cp1252 and invalid UTF-8.
+    # Line 2 of costs_cp1252.csv contains 0xe9, "é" in cp1252 and invalid UTF-8.
     with pytest.raises(InputFileError, match=r"line 2: file is not valid UTF-8 \(byte 0xe9\)"):
         read("costs_cp1252.csv", encoding="utf-8")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_ENGAGEMENT
+SAMPLE_ENGAGEMENT = Path(__file__).resolve().parent.parent / "sample_data" / "northwind"
 
 pytestmark = pytest.mark.slow
 

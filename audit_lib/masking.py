@@ -18,11 +18,12 @@ MIN_PHONE_DIGITS = 9
 
 # Owner ids count as personal because many exports use the seller's name as the owner id.
 PERSONAL_COLUMNS = frozenset(
-    {"email", "contact_email", "full_name", "phone", "owner_name", "first_name", "last_name", "owner_id", "owner", "manager", "sales_agent"}
+    {"email", "contact_email", "full_name", "phone", "owner_name", "first_name", "last_name", "owner_id", "owner", "manager", "sales_agent", "mobile", "phone_number"}
 )
 
 
 SELLER_COLUMNS = frozenset({"owner_id", "owner", "sales_agent"})
+PHONE_COLUMNS = frozenset({"phone", "mobile", "phone_number"})
 
 
 def mask_email(value: str | None) -> str | None:
@@ -55,6 +56,10 @@ def _phone_or_keep(match: re.Match[str]) -> str:
     digits = sum(ch.isdigit() for ch in candidate)
     if digits < MIN_PHONE_DIGITS or DATE_LIKE_RE.search(candidate):
         return candidate
+    # A bare run of digits is far more often an id (Google Ads campaign ids have 11) than a
+    # phone number; numbers in a phone column are masked by column name instead.
+    if candidate.isdigit():
+        return candidate
     return "[phone]"
 
 
@@ -68,6 +73,8 @@ def mask_row(row: dict[str, Any], show_personal_data: bool = False) -> dict[str,
             out[key] = None
         elif key in {"email", "contact_email"}:
             out[key] = mask_email(value)
+        elif key in PHONE_COLUMNS:
+            out[key] = "[phone]"
         elif key in SELLER_COLUMNS:
             out[key] = value if str(value).startswith("Seller-") else pseudonym(value, "Seller")
         elif key in PERSONAL_COLUMNS:

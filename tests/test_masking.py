@@ -42,3 +42,12 @@ def test_mask_row_pseudonymises_owner():
     row = mask_row({"owner_id": "Moses Frase", "manager": "Dustin Brinkmann"})
     assert row["owner_id"] == pseudonym("Moses Frase", "Seller")
     assert "Dustin" not in row["manager"]
+
+
+def test_scrub_text_keeps_numeric_ids():
+    assert scrub_text("20458713270") == "20458713270"
+    assert scrub_text("campaign 612845378") == "campaign 612845378"
+
+
+def test_mask_row_masks_phone_column():
+    assert mask_row({"phone": "4155550100"})["phone"] == "[phone]"

@@ -19,9 +19,9 @@ from ..masking import mask_row, pseudonym, scrub_text
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "AUD": "A$", "CAD": "C$"}
 
 # Column names whose values are money, shares (0-1) or counts, to pick a number format.
-MONEY_WORDS = ("cost", "amount", "revenue", "bookings", "spend", "cac", "cpo", "cost_per", "value_money")
-SHARE_WORDS = ("share", "rate", "pct", "percent")
-COUNT_WORDS = ("count", "claimed", "verified", "unverified", "rows", "deals", "leads", "opportunities", "customers", "outcomes")
+MONEY_WORDS = frozenset({"cost", "amount", "revenue", "bookings", "spend", "cac", "cpo"})
+SHARE_WORDS = frozenset({"share", "rate", "pct", "percent", "conversion"})
+COUNT_WORDS = frozenset({"count", "claimed", "verified", "unverified", "rows", "deals", "leads", "opportunities", "customers", "outcomes"})
 
 # ISO dates and timestamps, shown as "YYYY-MM-DD HH:MM" in tables.
 ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?")
@@ -82,11 +82,13 @@ def format_cell(column: str, value: Any, currency: str) -> tuple[str, bool]:
     name = column.lower()
     if name in ("source_line", "line") or name.endswith("_id"):
         return str(value), True
-    if any(word in name for word in SHARE_WORDS):
+    # Whole words only, so "shared_email_groups" is a count, not a share.
+    words = set(re.split(r"[^a-z0-9]+", name))
+    if words & SHARE_WORDS and abs(value) <= 1:
         return percent(value), True
-    if any(word in name for word in MONEY_WORDS):
+    if words & MONEY_WORDS:
         return money(value, currency), True
-    if any(word in name for word in COUNT_WORDS):
+    if words & COUNT_WORDS:
         # Fractional attribution credit (9.5 outcomes) keeps one decimal.
         return number(value, 0 if float(value).is_integer() else 1), True
     return number(value), True

@@ -82,6 +82,25 @@ def current_interpreter_kernel() -> Iterator[None]:
                 os.environ["JUPYTER_PATH"] = previous
 
 
+@contextmanager
+def kernel_stderr_to(log_path: Path) -> Iterator[None]:
+    """Send this process's stderr, which the kernel inherits, to ``log_path`` while the notebook runs.
+
+    The kernel prints start-up notices (such as ipykernel's warning about
+    unencrypted local TCP) that would clutter the command's progress output.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(log_path, "ab") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any]) -> Path:
     """Run a notebook with papermill on this interpreter's kernel and write it to ``output``.
 
@@ -94,7 +113,7 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any]) -
     if not Path(notebook).is_file():
         raise ReportError(f"notebook {notebook} not found; run from a source checkout (pip install -e .) so notebooks/ and templates/ exist")
     try:
-        with current_interpreter_kernel():
+        with current_interpreter_kernel(), kernel_stderr_to(output.parent / "kernel.log"):
             pm.execute_notebook(
                 str(notebook),
                 str(output),

@@ -108,8 +108,8 @@ def read_delimited(raw: bytes, display_path: str, *, encoding: str | None = None
     body = np.arange(header_index + 1, len(records))
     names = [f"c{i}" for i in range(width)]
     start = int(records.starts[header_index + 1]) if header_index + 1 < len(records) else len(data)
-    after_last = data.count(b"\n") + 1 + (0 if data.endswith(b"\n") else 1)
-    spans = np.diff(np.append(records.lines, after_last)) if len(records) else np.zeros(0, np.int64)
+    last_span = data.count(b"\n", int(records.starts[-1]), int(records.ends[-1])) + 1
+    spans = np.append(np.diff(records.lines), last_span)
     multiline = bool(np.any(spans > 1))
     if multiline:
         notes.append(f"{int(np.sum(spans > 1))} records span more than one line because quoted fields hold line breaks")
@@ -118,7 +118,8 @@ def read_delimited(raw: bytes, display_path: str, *, encoding: str | None = None
         notes.append(f"unbalanced double quote: the record starting on line {last} runs to the end of the file; check the quoting there")
     invalid: list[str] = []
     try:
-        table = _parse_body(data, start, names, delim, multiline, invalid)
+        has_body = bool(np.any(~records.empty[body]))
+        table = _parse_body(data, start, names, delim, multiline, invalid, has_body)
     except pa.ArrowInvalid as exc:
         raise InputFileError(f"could not parse the file as delimited text ({exc})", file=display_path, fix="export it again as CSV, or set delimiter and encoding for this file in engagement.yaml") from None
     if invalid:
@@ -169,8 +170,8 @@ def _fit(cells: list[str], width: int) -> list[str]:
     return cells
 
 
-def _parse_body(data: bytes, start: int, names: list[str], delim: str, multiline: bool, invalid: list[str]) -> pa.Table:
-    if not data[start:].strip():
+def _parse_body(data: bytes, start: int, names: list[str], delim: str, multiline: bool, invalid: list[str], has_body: bool) -> pa.Table:
+    if not has_body:
         return pa.table({n: pa.array([], pa.string()) for n in names})
     buffer = pa.py_buffer(data)[start:]
     return pacsv.read_csv(

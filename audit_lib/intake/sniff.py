@@ -141,29 +141,38 @@ def scan_records(data: bytes, delimiter: str, count_fields: bool = True) -> Reco
     False they are left at 0 and ``count_record_fields`` fills them later.
     """
     arr = np.frombuffer(data, dtype=np.uint8)
-    quotes = np.flatnonzero(arr == ord('"'))
+    if not len(arr):
+        zeros = np.zeros(0, np.int64)
+        return Records(zeros, zeros, zeros, zeros, np.zeros(0, bool))
     newlines = np.flatnonzero(arr == ord("\n"))
-    # A newline ends a record when an even number of quotes precede it.
-    if len(quotes):
-        outside = (np.searchsorted(quotes, newlines) % 2) == 0
-        ends = newlines[outside]
-        newline_index = np.flatnonzero(outside)
-    else:
-        ends, newline_index = newlines, np.arange(len(newlines))
-    if len(arr) and (len(ends) == 0 or ends[-1] != len(arr) - 1):
-        ends = np.append(ends, len(arr))
-        newline_index = np.append(newline_index, len(newlines))
-    starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64) if len(ends) else np.zeros(0, np.int64)
-    lines = np.concatenate(([1], newline_index[:-1] + 2)).astype(np.int64) if len(ends) else np.zeros(0, np.int64)
+    line_starts = np.concatenate(([0], newlines + 1))
+    if line_starts[-1] == len(arr):  # the file ends with a line break
+        line_starts = line_starts[:-1]
+
+    # XOR-reducing the quote mask over each line gives the parity of its
+    # quotes; a running XOR then says whether a line ends inside quotes.
+    quote_mask = (arr == ord('"')).view(np.uint8)
+    inside_after = np.bitwise_xor.accumulate(np.bitwise_xor.reduceat(quote_mask, line_starts))
+    unbalanced = bool(inside_after[-1])
+    record_last_line = np.flatnonzero(inside_after == 0)
+    if unbalanced or not len(record_last_line) or record_last_line[-1] != len(line_starts) - 1:
+        record_last_line = np.append(record_last_line, len(line_starts) - 1)
+    record_first_line = np.concatenate(([0], record_last_line[:-1] + 1))
+
+    starts = line_starts[record_first_line].astype(np.int64)
+    ends = np.full(len(record_last_line), len(arr), np.int64)
+    has_newline = record_last_line < len(newlines)
+    ends[has_newline] = newlines[record_last_line[has_newline]]
+    lines = (record_first_line + 1).astype(np.int64)
 
     lengths = ends - starts
     last_is_cr = np.zeros(len(starts), dtype=bool)
     nonzero = lengths > 0
     last_is_cr[nonzero] = arr[ends[nonzero] - 1] == ord("\r")
     empty = (lengths == 0) | ((lengths == 1) & last_is_cr)
-    records = Records(starts, ends, lines, np.zeros(len(starts), np.int64), empty, unbalanced=bool(len(quotes) % 2))
+    records = Records(starts, ends, lines, np.zeros(len(starts), np.int64), empty, unbalanced=unbalanced)
     if count_fields:
-        count_record_fields(data, delimiter, records, quotes)
+        count_record_fields(data, delimiter, records)
     return records
 
 

@@ -132,7 +132,7 @@ def to_canonical(
     try:
         return _run_sql(con, raw, spec, engagement, profile, generic, report, table, mapped, constants, mappings, used_path)
     finally:
-        con.unregister("raw_cells")
+        con.unregister("raw_cells")  # a no-op when already released
         con.execute("DROP VIEW IF EXISTS final").fetchall()
         con.execute("DROP TABLE IF EXISTS staged").fetchall()
 
@@ -238,6 +238,9 @@ def _run_sql(con, raw, spec, engagement, profile, generic, report, table, mapped
     # Nested subqueries keep each level's columns computed once without
     # materialising every level as its own table.
     con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS SELECT *, {reason_number} AS _reason FROM ({parsed_sql})").fetchall()
+    # The text cells are no longer needed; releasing them frees about the file's size.
+    con.unregister("raw_cells")
+    raw.cells = None
     key = table.key if table.key in mapped else None
     if key is not None:
         # The window that ranks duplicates sorts every row, so run it only when a key repeats.
@@ -254,7 +257,10 @@ def _run_sql(con, raw, spec, engagement, profile, generic, report, table, mapped
     ).fetchall()
     source = vals.sql_string(report.path)
     names = ", ".join(f'"{c.name}"' for c in table.columns)
-    used_sql = f"SELECT {names}, {source} AS source_file, _line AS source_line FROM final WHERE final_reason IS NULL ORDER BY _line"
+    # staged keeps the file's order (DuckDB preserves insertion order), but the
+    # duplicate-key window can reorder rows, so only then is a sort needed.
+    order = " ORDER BY _line" if key else ""
+    used_sql = f"SELECT {names}, {source} AS source_file, _line AS source_line FROM final WHERE final_reason IS NULL{order}"
     if used_path is None:
         used = con.sql(used_sql).to_arrow_table()
     else:

@@ -1,8 +1,9 @@
 """Count what happened to the rows of one file and fill its FileReport.
 
 Reads the ``final`` view that ``transform`` builds: one row per record with
-``final_reason`` (NULL for used rows), the cleaned text ``r_<column>``, the
-parsed value ``p_<column>`` and the placeholder flag ``ph_<column>``. All
+``final_reason`` (NULL for used rows), the parsed value ``p_<column>``, the
+placeholder flag ``ph_<column>``, the cleaned text ``r_<column>`` of typed
+columns, the flag ``sci_<column>`` of id columns and ``_type_other``. All
 counts come from one aggregate query; examples are fetched only for columns
 with something to show.
 """
@@ -51,13 +52,13 @@ def _count_expressions(table: Table, columns: list[str]) -> dict[str, str]:
         exprs[f"ph:{column}"] = f'count_if({USED} AND {_quoted("ph", column)})'
         type_ = table.column(column).type
         if type_ == "id":
-            exprs[f"sci:{column}"] = f"count_if({USED} AND {vals.scientific_id_sql(raw)})"
+            exprs[f"sci:{column}"] = f'count_if({USED} AND {_quoted("sci", column)})'
         elif type_ not in ("text", "email"):
             exprs[f"bad:{column}"] = f"count_if({USED} AND {raw} IS NOT NULL AND {parsed} IS NULL)"
         if type_ == "percent":
             exprs[f"censored:{column}"] = f"count_if({USED} AND {vals.censored_sql(raw)})"
     if "activity_type" in columns:
-        exprs["other_type"] = f"count_if({USED} AND \"r_activity_type\" = 'other' AND lower(trim(\"o_activity_type\")) NOT IN ('other', 'task'))"
+        exprs["other_type"] = f"count_if({USED} AND _type_other)"
     period_column = PERIOD_COLUMNS.get(table.name)
     if period_column:
         exprs["low"] = f'min(CASE WHEN {USED} THEN CAST("{period_column}" AS DATE) END)'
@@ -65,8 +66,8 @@ def _count_expressions(table: Table, columns: list[str]) -> dict[str, str]:
     return exprs
 
 
-def _examples(con: duckdb.DuckDBPyConnection, condition: str, column: str) -> list[tuple]:
-    return con.execute(f"SELECT _line, {_quoted('r', column)} FROM final WHERE {USED} AND {condition} ORDER BY _line LIMIT {EXAMPLES_PER_COLUMN}").fetchall()
+def _examples(con: duckdb.DuckDBPyConnection, condition: str, column: str, prefix: str = "r") -> list[tuple]:
+    return con.execute(f"SELECT _line, {_quoted(prefix, column)} FROM final WHERE {USED} AND {condition} ORDER BY _line LIMIT {EXAMPLES_PER_COLUMN}").fetchall()
 
 
 def tally_rows(con: duckdb.DuckDBPyConnection, report: FileReport, table: Table, columns: list[str], aside: pa.Table) -> None:
@@ -90,7 +91,7 @@ def tally_rows(con: duckdb.DuckDBPyConnection, report: FileReport, table: Table,
         damaged = counts.get(f"sci:{column}", 0)
         if damaged:
             report.notes.append(f"column {column!r}: {damaged} ids in scientific notation, damaged by Excel; they will not match other files")
-            for line, value in _examples(con, vals.scientific_id_sql(_quoted("r", column)), column):
+            for line, value in _examples(con, _quoted("sci", column), column, prefix="p"):
                 report.add_problem(Problem("id damaged by Excel's scientific notation; digits are lost", line, column, value, DAMAGED_ID_FIX))
         bad = counts.get(f"bad:{column}", 0)
         if bad:

@@ -201,18 +201,22 @@ def _run_sql(con, raw, spec, engagement, profile, generic, report, table, mapped
     parse_cols = ", ".join(f'{vals.parse_sql(chr(34) + "r_" + c + chr(34), plans[c])} AS "p_{c}"' for c in mapped)
     parsed_sql = f"SELECT *{', ' + parse_cols if parse_cols else ''} FROM ({cleaned_sql})"
     parsed = {c: f'"p_{c}"' for c in mapped}
+    # Text keeps its cleaned form, so only typed columns need r_ beside p_
+    # (to find values that did not parse).
+    typed = [c for c in mapped if table.column(c).type not in ("text", "id", "email")]
 
     # Reason for setting a row aside, first match wins.
     reasons = [
         ("_first IS NULL", f"'{acc.BLANK_ROW}'", "NULL", "NULL"),
-        (f"_filled = 1 AND regexp_matches(_first, {vals.sql_string(NO_DATA_PATTERN)})", "'no data row (\"' || _first || '\")'", "NULL", "_first"),
+        (f"_filled = 1 AND regexp_matches(_first, {vals.sql_string(NO_DATA_PATTERN)})", "'no data row (\"' || _reason_value || '\")'", "NULL", "_first"),
         (f"regexp_matches(_first, {vals.sql_string(FOOTER_PATTERN)})", f"'{acc.FOOTER_ROW}'", "NULL", "_first"),
     ]
     for pattern in profile.footer_patterns if profile else []:
         reasons.append((f"regexp_matches(_first, {vals.sql_string(pattern)})", f"'{acc.FOOTER_ROW}'", "NULL", "_first"))
     for column in table.required:
         if column in mapped:
-            reasons.append((f'"r_{column}" IS NULL', vals.sql_string(acc.missing_required(column)), vals.sql_string(column), f'"o_{column}"'))
+            present = f'"r_{column}"' if column in typed else parsed[column]
+            reasons.append((f"{present} IS NULL", vals.sql_string(acc.missing_required(column)), vals.sql_string(column), f'"o_{column}"'))
     for column in table.required:
         if column in mapped and table.column(column).type not in ("text", "id", "email"):
             kind = vals.sql_string(acc.unparseable(value_kind(table.column(column).type)))
@@ -221,7 +225,18 @@ def _run_sql(con, raw, spec, engagement, profile, generic, report, table, mapped
     reason_number = "CASE " + " ".join(f"WHEN {cond} THEN {n}" for n, (cond, _, _, _) in enumerate(reasons)) + " END"
     reason_sql = "CASE _reason " + " ".join(f"WHEN {n} THEN {r}" for n, (_, r, _, _) in enumerate(reasons)) + " END"
     column_sql = "CASE _reason " + " ".join(f"WHEN {n} THEN {c}" for n, (_, _, c, _) in enumerate(reasons)) + " END"
-    value_sql = "CASE _reason " + " ".join(f"WHEN {n} THEN {v}" for n, (_, _, _, v) in enumerate(reasons)) + " END"
+
+    # staged stores only what later queries read: no raw cells and no text twice.
+    kept = ["_line", "_reason"]
+    for column in mapped:
+        kept.append(f'"ph_{column}"')
+        kept.append(parsed[column])
+        if column in typed:
+            kept.append(f'"r_{column}"')
+        if table.column(column).type == "id":
+            kept.append(f'{vals.scientific_id_sql(parsed[column])} AS "sci_{column}"')
+    if "activity_type" in mapped:
+        kept.append("(\"p_activity_type\" = 'other' AND lower(trim(\"o_activity_type\")) NOT IN ('other', 'task')) AS _type_other")
 
     out_cols = []
     for column in table.columns:
@@ -237,7 +252,9 @@ def _run_sql(con, raw, spec, engagement, profile, generic, report, table, mapped
         out_cols.append(f"CAST({expr} AS {duck}) AS \"{column.name}\"")
     # Nested subqueries keep each level's columns computed once without
     # materialising every level as its own table.
-    con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS SELECT *, {reason_number} AS _reason FROM ({parsed_sql})").fetchall()
+    kept.append(f"CASE _reason {' '.join(f'WHEN {n} THEN {v}' for n, (_, _, _, v) in enumerate(reasons))} END AS _reason_value")
+    reasoned_sql = f"SELECT *, {reason_number} AS _reason FROM ({parsed_sql})"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS SELECT {', '.join(kept)} FROM ({reasoned_sql})").fetchall()
     # The text cells are no longer needed; releasing them frees about the file's size.
     con.unregister("raw_cells")
     raw.cells = None
@@ -250,10 +267,10 @@ def _run_sql(con, raw, spec, engagement, profile, generic, report, table, mapped
     dup = f"row_number() OVER (PARTITION BY (reason IS NULL), \"{key}\" ORDER BY _line)" if key else "1"
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW final AS SELECT *, CASE WHEN reason IS NULL AND \"{key or 'x'}\" IS NOT NULL AND dup_rank > 1 THEN '{acc.DUPLICATE_KEY}' ELSE reason END AS final_reason FROM ("
-        f"SELECT *, {dup} AS dup_rank FROM (SELECT staged.*, {reason_sql} AS reason, {column_sql} AS reason_column, {value_sql} AS reason_value, "
+        f"SELECT *, {dup} AS dup_rank FROM (SELECT staged.*, {reason_sql} AS reason, {column_sql} AS reason_column, _reason_value AS reason_value, "
         f"{', '.join(out_cols)} FROM staged))"
         if key
-        else f"CREATE OR REPLACE TEMP VIEW final AS SELECT *, reason AS final_reason FROM (SELECT staged.*, {reason_sql} AS reason, {column_sql} AS reason_column, {value_sql} AS reason_value, {', '.join(out_cols)} FROM staged)"
+        else f"CREATE OR REPLACE TEMP VIEW final AS SELECT *, reason AS final_reason FROM (SELECT staged.*, {reason_sql} AS reason, {column_sql} AS reason_column, _reason_value AS reason_value, {', '.join(out_cols)} FROM staged)"
     ).fetchall()
     source = vals.sql_string(report.path)
     names = ", ".join(f'"{c.name}"' for c in table.columns)

@@ -4,7 +4,8 @@ Usage:
     .venv/bin/python benchmarks/bench_intake.py [--rows 1000000] [--data DIR] [--seed 7]
 
 Without ``--data`` it writes a seeded set of activity and cost CSVs to a
-temporary folder. Each measurement runs in a fresh subprocess so that peak
+temporary folder. ``--data`` takes an engagement folder (its engagement.yaml
+is used, e.g. the output of benchmarks/generate.py) or a folder of CSVs. Each measurement runs in a fresh subprocess so that peak
 memory (``ru_maxrss``) belongs to that step alone. Prints a Markdown table.
 """
 

@@ -150,7 +150,7 @@ def scan_records(data: bytes, delimiter: str, count_fields: bool = True) -> Reco
         line_starts = line_starts[:-1]
 
     # XOR-reducing the quote mask over each line gives the parity of its
-    # quotes; a running XOR then says whether a line ends inside quotes.
+    # quotes; a running XOR then shows whether a line ends inside quotes.
     quote_mask = (arr == ord('"')).view(np.uint8)
     inside_after = np.bitwise_xor.accumulate(np.bitwise_xor.reduceat(quote_mask, line_starts))
     unbalanced = bool(inside_after[-1])

@@ -227,16 +227,16 @@ def _run_sql(con, raw, spec, engagement, profile, generic, report, table, mapped
     column_sql = "CASE _reason " + " ".join(f"WHEN {n} THEN {c}" for n, (_, _, c, _) in enumerate(reasons)) + " END"
 
     # staged stores only what later queries read: no raw cells and no text twice.
-    kept = ["_line", "_reason"]
+    staged_columns = ["_line", "_reason"]
     for column in mapped:
-        kept.append(f'"ph_{column}"')
-        kept.append(parsed[column])
+        staged_columns.append(f'"ph_{column}"')
+        staged_columns.append(parsed[column])
         if column in typed:
-            kept.append(f'"r_{column}"')
+            staged_columns.append(f'"r_{column}"')
         if table.column(column).type == "id":
-            kept.append(f'{vals.scientific_id_sql(parsed[column])} AS "sci_{column}"')
+            staged_columns.append(f'{vals.scientific_id_sql(parsed[column])} AS "sci_{column}"')
     if "activity_type" in mapped:
-        kept.append("(\"p_activity_type\" = 'other' AND lower(trim(\"o_activity_type\")) NOT IN ('other', 'task')) AS _type_other")
+        staged_columns.append("(\"p_activity_type\" = 'other' AND lower(trim(\"o_activity_type\")) NOT IN ('other', 'task')) AS _type_other")
 
     out_cols = []
     for column in table.columns:
@@ -252,9 +252,9 @@ def _run_sql(con, raw, spec, engagement, profile, generic, report, table, mapped
         out_cols.append(f"CAST({expr} AS {duck}) AS \"{column.name}\"")
     # Nested subqueries keep each level's columns computed once without
     # materialising every level as its own table.
-    kept.append(f"CASE _reason {' '.join(f'WHEN {n} THEN {v}' for n, (_, _, _, v) in enumerate(reasons))} END AS _reason_value")
+    staged_columns.append(f"CASE _reason {' '.join(f'WHEN {n} THEN {v}' for n, (_, _, _, v) in enumerate(reasons))} END AS _reason_value")
     reasoned_sql = f"SELECT *, {reason_number} AS _reason FROM ({parsed_sql})"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS SELECT {', '.join(kept)} FROM ({reasoned_sql})").fetchall()
+    con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS SELECT {', '.join(staged_columns)} FROM ({reasoned_sql})").fetchall()
     # The text cells are no longer needed; releasing them frees about the file's size.
     con.unregister("raw_cells")
     raw.cells = None

@@ -126,7 +126,8 @@ def collect_intake(engagement: Engagement, cache_dir: Path) -> tuple[IntakeRepor
                 log.warning("cannot read %s: %s", display_path, exc)
             key = _cache_key(checksum, spec, engagement) if checksum else None
             cached = files_dir / f"{key}.json" if key else None
-            if cached is not None and cached.exists():
+            complete = cached is not None and cached.exists() and (files_dir / f"{key}.parquet").exists() and (files_dir / f"{key}.set_aside.parquet").exists()
+            if complete:
                 file_report = FileReport.from_dict(json.loads(cached.read_text(encoding="utf-8")))
                 file_report.cached = True
             else:

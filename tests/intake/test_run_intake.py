@@ -53,6 +53,16 @@ def test_rerun_uses_cache(tmp_path):
     assert second.files[0].rows_used == 2
 
 
+def test_incomplete_cache_is_rebuilt(tmp_path):
+    files = [FileSpec(path="opps_crlf_dupkey.csv")]
+    run_intake(engagement(FIXTURES, files), tmp_path / "cache")
+    for part in (tmp_path / "cache" / "files").glob("*.set_aside.parquet"):
+        part.unlink()
+    report = run_intake(engagement(FIXTURES, files), tmp_path / "cache")
+    assert report.files[0].cached is False
+    assert duckdb.sql(f"SELECT count(*) FROM '{tmp_path}/cache/set_aside.parquet'").fetchall() == [(1,)]
+
+
 def test_changed_file_is_read_again(tmp_path):
     folder = copy(["opps_crlf_dupkey.csv"], tmp_path / "in")
     files = [FileSpec(path="opps_crlf_dupkey.csv")]

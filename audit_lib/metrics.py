@@ -40,6 +40,9 @@ def _figure(value: float | None, reason: str | None) -> dict[str, Any]:
     return {"value": float(value), "status": "ok", "reason": None}
 
 
+NO_AMOUNTS = "the won deals in the export carry no amount"
+
+
 def _ratio(numerator: float | None, denominator: float | None, numerator_reason: str, zero_reason: str) -> tuple[float | None, str | None]:
     if numerator is None:
         return None, numerator_reason
@@ -57,10 +60,12 @@ def new_bookings(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> dict
                    count(*) FILTER (WHERE currency_excluded)
             FROM ({won_sql(engagement)})"""
     ).fetchone()
+    # No verified deal with an amount (an export without deal values): revenue is unknown, not zero.
+    has_amounts = revenue is not None or int(deals) == 0
     return {
         "deals": int(deals),
-        "revenue": float(revenue or 0.0),
-        "new_bookings": float(bookings),
+        "revenue": float(revenue or 0.0) if has_amounts else None,
+        "new_bookings": float(bookings) if has_amounts else None,
         "renewals_excluded": int(renewals),
         "excluded_currency_rows": int(excluded),
     }
@@ -80,7 +85,7 @@ def magic_number(con: duckdb.DuckDBPyConnection, engagement: Engagement, cost_st
               AND NOT {is_renewal('o.deal_type')}
             GROUP BY 1"""
     ).fetchall()
-    bookings = {q: float(v) for q, v in rows}
+    bookings = {q: float(v) for q, v in rows if v is not None}
     cost = quarterly_cost(con, engagement)
     quarters = _quarters(engagement)
     by_quarter = []
@@ -191,7 +196,10 @@ def compute_metrics(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> d
     bookings = new_bookings(con, engagement)
     leads, opportunities = leads_and_opportunities(con, engagement)
 
-    ratio, reason = _ratio(bookings["new_bookings"] if sm_cost is not None else None, sm_cost, cost_reason, "S&M cost is zero")
+    if sm_cost is None:
+        ratio, reason = None, cost_reason
+    else:
+        ratio, reason = _ratio(bookings["new_bookings"], sm_cost, NO_AMOUNTS, "S&M cost is zero")
     efficiency = {
         "variant": f"{BOOKINGS_LABEL} ÷ S&M cost",
         "bookings": bookings["new_bookings"],
@@ -209,7 +217,7 @@ def compute_metrics(con: duckdb.DuckDBPyConnection, engagement: Engagement) -> d
     payback_value, payback_reason = None, cac_reason
     if cac_value is not None:
         months = engagement.period.days / DAYS_PER_MONTH
-        monthly_per_customer = bookings["new_bookings"] / months / customers
+        monthly_per_customer = (bookings["new_bookings"] or 0.0) / months / customers
         if margin is None:
             payback_reason = "finance.gross_margin is not set"
         elif not monthly_per_customer or not margin:

@@ -380,3 +380,23 @@ def test_cpo_merges_channel_spellings():
     # One channel: cost 600 + 400 over 2 deals; "Paid Search" is the most frequent spelling.
     assert [(r["value"], r["cost"], r["verified"]) for r in won] == [("Paid Search", 1000, 2)]
     assert won[0]["cost_per_outcome"] == pytest.approx(500)
+
+
+def test_won_deals_without_amounts_leave_bookings_unknown():
+    engagement = make_engagement(outcomes={"closed_won": {"min_amount": None}})
+    con = load_frames(
+        duckdb.connect(),
+        {
+            "costs": {"date": ["2025-01-10"], "category": ["media"], "amount": [1000]},
+            "opportunities": {"opportunity_id": ["o1", "o2"], "stage": ["Won", "Won"], "close_date": ["2025-02-01", "2025-03-01"]},
+        },
+    )
+    metrics = compute_metrics(con, engagement)
+    # Both deals verify (no amount needed), but neither carries a value, so revenue is unknown.
+    assert metrics["won"]["deals"] == 2
+    assert metrics["won"]["revenue"] is None
+    assert metrics["efficiency"]["ratio"] is None
+    assert metrics["efficiency"]["reason"] == "the won deals in the export carry no amount"
+    # CPO still works: 1000 of cost over 2 verified won deals.
+    closed_won = next(o for o in metrics["outcomes"] if o["type"] == "closed_won")
+    assert closed_won["cost_per_outcome"] == 500

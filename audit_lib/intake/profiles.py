@@ -140,8 +140,13 @@ def map_columns(
     configured: dict[str, str],
     generic: Profile | None,
     fuzzy: bool = True,
+    guess: bool = True,
 ) -> tuple[list[Mapping], list[str]]:
-    """Map export headers onto the table's columns; return the mappings and unmapped headers."""
+    """Map export headers onto the table's columns; return the mappings and unmapped headers.
+
+    With ``guess`` False only the configured and profile mappings apply: a
+    consultant who lists columns in engagement.yaml gets exactly those.
+    """
     mappings: list[Mapping] = []
     used_columns: set[str] = set()
     used_headers: set[int] = set()
@@ -168,6 +173,10 @@ def map_columns(
             index = find(header)
             if index is not None and index not in used_headers and column not in used_columns:
                 take(index, column, 1.0, "profile")
+
+    if not guess:
+        unmapped = [h for i, h in enumerate(headers) if i not in used_headers and h.strip()]
+        return mappings, unmapped
 
     synonyms = _synonyms_for(table, generic)
     for column, names in synonyms.items():

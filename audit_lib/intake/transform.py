@@ -100,7 +100,7 @@ def to_canonical(
     display_path = report.path
     table = resolve_table(raw, spec, profile, generic, display_path)
     report.table = table.name
-    mappings, unmapped = map_columns(raw.headers, table, profile, spec.columns, generic)
+    mappings, unmapped = map_columns(raw.headers, table, profile, spec.columns, generic, guess=not spec.columns)
     report.mapping = [m.to_dict() for m in mappings]
     report.unmapped_columns = unmapped
     for header, column in spec.columns.items():

@@ -292,7 +292,9 @@ def scientific_id_sql(v: str) -> str:
 
 
 def email_sql(v: str) -> str:
-    return f"lower({v})"
+    # Kept as exported apart from trimming: the identity step compares emails case-folded, and
+    # the case variants themselves are evidence of fragmented data.
+    return f"trim({v})"
 
 
 @dataclass(frozen=True)

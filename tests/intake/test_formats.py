@@ -77,7 +77,8 @@ def test_pipe_delimited_activities(read):
     assert [r["status"] for r in rows] == ["completed", "no_show", "sent"]
     assert rows[0]["occurred_at"] == dt.datetime(2024, 1, 5, 9, 30)
     assert rows[1]["occurred_at"] == dt.datetime(2024, 1, 6, 14, 15)
-    assert rows[0]["contact_email"] == "ann@example.com"
+    # Emails are trimmed but keep their case; the identity step compares them case-folded.
+    assert rows[0]["contact_email"] == "Ann@Example.COM"
     assert any("outside the known vocabulary" in n for n in report.notes)
 
 
@@ -146,7 +147,7 @@ def test_messy_headers_and_damaged_ids(read):
     report, rows, aside = read("contacts_messy.csv")
     assert "Name.2" in report.unmapped_columns
     assert [r["contact_id"] for r in rows] == ["00123", "1.23457E+11", "003000000000001"]
-    assert rows[0]["email"] == "ann@example.com"
+    assert rows[0]["email"] == "ANN@EXAMPLE.COM"
     assert report.placeholders == {"lead_source": 3}
     assert [a["reason"] for a in aside] == ["blank row"]
     damaged = [p for p in report.problems if "scientific notation" in p.message]
@@ -258,3 +259,24 @@ def test_configured_encoding_used(read):
     report, rows, _ = read("accounts_latin1.csv", encoding="cp1252")
     assert report.encoding == "cp1252"
     assert rows[0]["name"] == "Müller Söhne"
+
+
+def test_configured_columns_disable_guessing(tmp_path):
+    from audit_lib.config import engagement_from_dict
+    from audit_lib.intake import run_intake
+
+    (tmp_path / "deals.csv").write_text("id,stage,declared_monthly_revenue\nd1,Won,500\n", encoding="utf-8")
+    engagement = engagement_from_dict(
+        {
+            "name": "t",
+            "client": "c",
+            "period": {"start": "2025-01-01", "end": "2025-12-31"},
+            "files": [{"path": "deals.csv", "table": "opportunities", "columns": {"id": "opportunity_id", "stage": "stage"}}],
+        },
+        root=tmp_path,
+    )
+    report = run_intake(engagement, tmp_path / "cache").to_dict()
+    mapping = {m["header"]: m["column"] for m in report["files"][0]["mapping"]}
+    # Listing columns in engagement.yaml means exactly those: the revenue column is not guessed as amount.
+    assert mapping == {"id": "opportunity_id", "stage": "stage"}
+    assert "declared_monthly_revenue" in report["files"][0]["unmapped_columns"]

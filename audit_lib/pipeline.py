@@ -111,9 +111,12 @@ def run_audit(
     from .store import open_store
 
     with timer.step("intake"):
-        intake_report = intake.run_intake(engagement, cache_dir)
+        intake_report, intake_error = intake.collect_intake(engagement, cache_dir)
         if drafted:
+            # Written before any intake error is raised, so the consultant can fix the draft.
             intake.write_draft(engagement, intake_report, folder / CONFIG_NAME)
+        if intake_error is not None:
+            raise intake_error
 
     with timer.step("open store"):
         res = engagement.resources

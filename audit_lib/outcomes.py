@@ -171,7 +171,7 @@ def rule_text(outcome_type: str, engagement: Engagement) -> str:
         r = rules.meeting_held
         text = (
             f"Claimed: activities of type {', '.join(r.activity_types)} in the period, whatever their status. "
-            f"Verified: status is {', '.join(r.held_statuses)}"
+            f"Verified: status is {' or '.join(r.held_statuses)}"
         )
         return text + (" and the meeting names a contact or an account." if r.require_contact_or_account else ".")
     if outcome_type == "qualified_opportunity":

@@ -76,10 +76,16 @@ def resolve_engagement(folder: Path, out_dir: Path | None = None) -> tuple[Engag
 
     Returns the engagement and whether it was drafted.
     """
-    if (folder / CONFIG_NAME).exists() or folder.is_file():
-        return load_engagement(folder), False
     from .intake import draft_engagement
 
+    if (folder / CONFIG_NAME).exists() or folder.is_file():
+        engagement = load_engagement(folder)
+        if not engagement.files:
+            # A fresh engagement from `init` lists no files: detect the exports dropped into it.
+            engagement.files = draft_engagement(engagement.root).files
+            log.info("engagement.yaml lists no files; detected %d exports under %s", len(engagement.files), engagement.root)
+            return engagement, True
+        return engagement, False
     return draft_engagement(folder), True
 
 

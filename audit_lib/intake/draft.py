@@ -22,10 +22,18 @@ SKIPPED_NAMES = ("intake.json", "results.json")
 
 
 def find_exports(folder: Path) -> list[Path]:
-    """Return the export files of a folder (not recursive), sorted by name."""
-    return sorted(
-        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in EXPORT_SUFFIXES and not p.name.startswith((".", "~$")) and p.name not in SKIPPED_NAMES
-    )
+    """Return the export files under a folder and its subfolders, sorted by relative path.
+
+    Hidden files and folders and Excel lock files (``~$...``) are skipped.
+    """
+    found = []
+    for path in folder.rglob("*"):
+        parts = path.relative_to(folder).parts
+        if any(part.startswith(".") for part in parts) or not path.is_file():
+            continue
+        if path.suffix.lower() in EXPORT_SUFFIXES and not path.name.startswith("~$") and path.name not in SKIPPED_NAMES:
+            found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
 
 def draft_engagement(folder: Path) -> Engagement:
@@ -47,13 +55,14 @@ def draft_engagement(folder: Path) -> Engagement:
     probe = Engagement(name=folder.name, client=folder.name, period=Period(start=dt.date(today.year, 1, 1), end=today), root=folder)
     specs, lows, highs, currencies = [], [], [], []
     for path in exports:
-        spec = FileSpec(path=path.name)
+        relative = path.relative_to(folder).as_posix()
+        spec = FileSpec(path=relative)
         try:
             report, _, _ = read_file(probe, spec)
         except InputFileError:
             specs.append(spec)  # kept so validation reports why it cannot be used
             continue
-        specs.append(FileSpec(path=path.name, table=report.table, profile=None if report.profile == "generic" else report.profile))
+        specs.append(FileSpec(path=relative, table=report.table, profile=None if report.profile == "generic" else report.profile))
         if report.date_range:
             lows.append(report.date_range[0])
             highs.append(report.date_range[1])

@@ -6,7 +6,7 @@ ENGAGEMENT_YAML = """\
 # (export header -> canonical column), so this engagement does not depend
 # on vendor-profile detection. Regenerate with:
 #   python sample_data/generate.py --out sample_data/northwind
-name: Northwind Analytics revenue stack audit
+name: Northwind 2025 audit
 client: Northwind Analytics
 period:
   start: 2025-01-01

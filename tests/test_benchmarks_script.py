@@ -1,0 +1,89 @@
+"""Smoke test of benchmarks/run_benchmarks.py on the tiny size, plus its summary arithmetic."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = PROJECT_ROOT / "benchmarks" / "run_benchmarks.py"
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("run_benchmarks", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def fake_run(seconds: float, html_bytes: int) -> dict:
+    return {"seconds": seconds, "max_rss_mb": 300.0, "tree_rss_mb": 500.0, "report_html_bytes": html_bytes, "timings": {"intake": 1.5, "report": 4.0}}
+
+
+def test_summary_ratio_hand_computed():
+    bench = load_script()
+    bare = {"seconds": 2.0, "rows": 1000, "files": 2, "csv_mb": 1.0, "peak_mb": 100.0}
+    floor = {"seconds": 5.0}
+    summary = bench.summarize("tiny", [fake_run(14.0, 2048), fake_run(10.5, 2048)], bare, floor, bench.machine(), "cmd")
+
+    # reference = 2.0 + 5.0 = 7.0 s; 14.0 / 7.0 = 2.0 and 10.5 / 7.0 = 1.5
+    assert summary["reference_seconds"] == 7.0
+    assert summary["runs"][0]["ratio_to_reference"] == pytest.approx(2.0)
+    assert summary["runs"][1]["ratio_to_reference"] == pytest.approx(1.5)
+    markdown = bench.to_markdown(summary)
+    assert "first run 2.00, cached 1.50" in markdown
+    assert "| intake | 1.50 | 1.50 |" in markdown
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="the process-tree sampler reads /proc, which only Linux has")
+def test_tree_rss_counts_children():
+    bench = load_script()
+    alone = bench.tree_rss_bytes(os.getpid())
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    try:
+        with_child = bench.tree_rss_bytes(os.getpid())
+    finally:
+        child.kill()
+        child.wait()
+    assert alone > 0
+    assert with_child > alone
+
+
+def test_missing_engagement_yaml_rejected(tmp_path):
+    done = subprocess.run([sys.executable, str(SCRIPT), "--size", "tiny", "--data", str(tmp_path), "--no-pdf"], capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert done.returncode == 2
+    assert "engagement.yaml not found" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_unknown_size_rejected():
+    done = subprocess.run([sys.executable, str(SCRIPT), "--size", "huge"], capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert done.returncode == 2
+    assert "invalid choice" in done.stderr
+
+
+def test_tiny_run_writes_summary(tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--size", "tiny", "--no-pdf", "--summary-dir", str(tmp_path)], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads((tmp_path / "bench-tiny.json").read_text(encoding="utf-8"))
+    first, cached = summary["runs"]
+    assert first["returncode"] == 0
+    assert first["timings"]["intake"] > 0
+    assert "report" in first["timings"]
+    assert cached["cached_files"] == summary["bare_parse"]["files"]
+    assert first["cached_files"] == 0
+    assert first["report_html_bytes"] > 0
+    assert first["report_pdf_bytes"] is None
+    assert summary["bare_parse"]["rows"] > 20_000
+    assert summary["floor"]["seconds"] > 0
+    assert summary["machine"]["nproc"] >= 1
+    assert (tmp_path / "bench-tiny.md").read_text(encoding="utf-8").startswith("### tiny:")
+    assert "first run" in done.stdout

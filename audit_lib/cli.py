@@ -9,12 +9,16 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.markup import escape
 
 from .errors import AuditError
+
+if TYPE_CHECKING:
+    from .intake.accounting import FileReport
 
 console = Console(stderr=True, highlight=False)
 
@@ -47,16 +51,33 @@ def run(engagement_dir: Path | None, out_dir: Path | None, pdf: bool | None, bas
     folder = engagement_dir or SAMPLE_ENGAGEMENT
     console.print(f"Auditing [bold]{escape(str(folder))}[/]")
 
+    # A spinner names the running step. Each finished step and each intake file gets its own line.
+    status = console.status("", spinner="dots")
+
     def started(step: str) -> None:
-        console.print(f"  {step} ...", end="")
+        status.update(f"{escape(step)} ...")
+        status.start()
 
     def ended(step: str, seconds: float) -> None:
-        console.print(f" done in {seconds:.1f} s")
+        status.stop()
+        console.print(f"  {escape(step)} done in {seconds:.1f} s")
+
+    def file_done(index: int, count: int, path: str, report: FileReport | None) -> None:
+        if report is None:
+            status.update(f"intake: reading {escape(path)} (file {index} of {count}) ...")
+            return
+        if not report.usable:
+            state = "[red]unusable[/]"
+        elif report.cached:
+            state = f"{report.rows_read:,} rows, from cache"
+        else:
+            state = f"{report.rows_read:,} rows read"
+        console.print(f"    {escape(path)}: {state}")
 
     try:
-        outputs = run_audit(folder, out_dir, pdf=pdf, baseline=baseline, on_start=started, on_end=ended)
+        outputs = run_audit(folder, out_dir, pdf=pdf, baseline=baseline, on_start=started, on_end=ended, on_file=file_done)
     except AuditError as exc:
-        console.print("")
+        status.stop()
         _fail(exc)
         return
     console.print(f"[green]Report:[/] {outputs.report_html}")

@@ -98,8 +98,14 @@ def run_audit(
     on_start: Callable[[str], None] | None = None,
     on_end: Callable[[str, float], None] | None = None,
     render: bool = True,
+    on_file: Callable[[int, int, str, Any], None] | None = None,
 ) -> RunOutputs:
-    """Run every step on one engagement folder and write its deliverables."""
+    """Run every step on one engagement folder and write its deliverables.
+
+    ``on_start(step)`` and ``on_end(step, seconds)`` bracket each step, and
+    ``on_file(index, count, path, file_report)`` reports intake per file, first
+    with ``file_report`` None and then with its ``FileReport``.
+    """
     folder = Path(engagement_dir)
     if not folder.exists():
         raise StepError("load engagement", f"folder {folder} not found; pass an engagement folder or a folder of exports")
@@ -117,7 +123,7 @@ def run_audit(
     from .store import open_store
 
     with timer.step("intake"):
-        intake_report, intake_error = intake.collect_intake(engagement, cache_dir)
+        intake_report, intake_error = intake.collect_intake(engagement, cache_dir, on_file)
         if drafted:
             # Written before any intake error is raised, so the consultant can fix the draft.
             intake.write_draft(engagement, intake_report, folder / CONFIG_NAME)

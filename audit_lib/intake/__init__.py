@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 # Bump when parsing changes, so cached results from older code are not reused.
 CACHE_VERSION = "1"
 MAX_TITLE_LINES = 10
+# Called before each file with its FileReport still None, and after it with the finished report.
+FileProgress = Callable[[int, int, str, "FileReport | None"], None]
 SET_ASIDE_SCHEMA = pa.schema([("file", pa.string()), ("line", pa.int64()), ("reason", pa.string()), ("column", pa.string()), ("value", pa.string())])
 
 
@@ -93,19 +96,20 @@ def _cache_key(raw_checksum: str, spec: FileSpec, engagement: Engagement) -> str
     return hashlib.sha256((raw_checksum + settings).encode()).hexdigest()[:32]
 
 
-def run_intake(engagement: Engagement, cache_dir: Path) -> IntakeReport:
+def run_intake(engagement: Engagement, cache_dir: Path, on_file: FileProgress | None = None) -> IntakeReport:
     """Read every file of the engagement into ``cache_dir``; raise InputFileError if any file is unusable.
 
     The report is complete even when it raises: every unusable file is
     recorded in it (``report.ok`` is False) before the first error is raised.
+    ``on_file(index, count, path, file_report)`` reports progress, see ``FileProgress``.
     """
-    report, first_error = collect_intake(engagement, cache_dir)
+    report, first_error = collect_intake(engagement, cache_dir, on_file)
     if first_error is not None:
         raise first_error
     return report
 
 
-def collect_intake(engagement: Engagement, cache_dir: Path) -> tuple[IntakeReport, InputFileError | None]:
+def collect_intake(engagement: Engagement, cache_dir: Path, on_file: FileProgress | None = None) -> tuple[IntakeReport, InputFileError | None]:
     """Read every file; return the report and the first InputFileError instead of raising it."""
     cache_dir = Path(cache_dir)
     files_dir = cache_dir / "files"
@@ -116,9 +120,12 @@ def collect_intake(engagement: Engagement, cache_dir: Path) -> tuple[IntakeRepor
     aside_parts: list[Path] = []
     con = duckdb.connect()
     try:
-        for spec in engagement.files:
+        count = len(engagement.files)
+        for index, spec in enumerate(engagement.files, start=1):
             display_path = Path(spec.path).as_posix()
             path = engagement.resolve(spec.path)
+            if on_file:
+                on_file(index, count, display_path, None)
             try:
                 checksum = _checksum(path.read_bytes()) if path.is_file() else None
             except OSError as exc:
@@ -139,12 +146,16 @@ def collect_intake(engagement: Engagement, cache_dir: Path) -> tuple[IntakeRepor
                     file_report.add_problem(Problem(_bare_message(exc), exc.line, exc.column, exc.value, exc.fix))
                     report.files.append(file_report)
                     first_error = first_error or exc
+                    if on_file:
+                        on_file(index, count, display_path, file_report)
                     continue
                 file_report.checksum = checksum
                 if key is not None:
                     pq.write_table(aside.cast(SET_ASIDE_SCHEMA), files_dir / f"{key}.set_aside.parquet")
                     cached.write_text(json.dumps(file_report.to_dict(), indent=1, default=str), encoding="utf-8")
             report.files.append(file_report)
+            if on_file:
+                on_file(index, count, display_path, file_report)
             if key is not None and file_report.table:
                 by_table.setdefault(file_report.table, []).append(files_dir / f"{key}.parquet")
                 aside_parts.append(files_dir / f"{key}.set_aside.parquet")

@@ -68,10 +68,9 @@ def run(engagement_dir: Path | None, out_dir: Path | None, pdf: bool | None, bas
             return
         if not report.usable:
             state = "[red]unusable[/]"
-        elif report.cached:
-            state = f"{report.rows_read:,} rows, from cache"
         else:
-            state = f"{report.rows_read:,} rows read"
+            rows = f"{report.rows_read:,} row{'' if report.rows_read == 1 else 's'}"
+            state = f"{rows}, from cache" if report.cached else f"{rows} read"
         console.print(f"    {escape(path)}: {state}")
 
     try:

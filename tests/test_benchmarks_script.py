@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -70,9 +72,26 @@ def test_unknown_size_rejected():
 
 def test_tiny_run_writes_summary(tmp_path):
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--size", "tiny", "--no-pdf", "--summary-dir", str(tmp_path)], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=600
+        [sys.executable, str(SCRIPT), "--size", "tiny", "--no-pdf", "--keep", "--summary-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=600,
     )
+    kept_message = re.search(r"data and outputs kept in (\S+)", done.stderr)
+    if kept_message:
+        scratch = Path(kept_message.group(1))
+        first_log = (scratch / "run_first.log").read_text(encoding="utf-8")
+        cached_log = (scratch / "run_cached.log").read_text(encoding="utf-8")
+        shutil.rmtree(scratch)
     assert done.returncode == 0, done.stderr[-3000:]
+    assert kept_message is not None
+
+    # The CLI prints one progress line per intake file and one per step.
+    assert "activities/outreach_export.csv: 20,000 rows read" in first_log
+    assert "activities/outreach_export.csv: 20,000 rows, from cache" in cached_log
+    assert "intake done in" in first_log
+
     summary = json.loads((tmp_path / "bench-tiny.json").read_text(encoding="utf-8"))
     first, cached = summary["runs"]
     assert first["returncode"] == 0
@@ -87,3 +106,28 @@ def test_tiny_run_writes_summary(tmp_path):
     assert summary["machine"]["nproc"] >= 1
     assert (tmp_path / "bench-tiny.md").read_text(encoding="utf-8").startswith("### tiny:")
     assert "first run" in done.stdout
+
+
+def test_intake_progress_per_file(tmp_path):
+    from audit_lib.config import load_engagement
+    from audit_lib.intake import run_intake
+    from audit_lib.pipeline import SAMPLE_ENGAGEMENT
+
+    engagement = load_engagement(SAMPLE_ENGAGEMENT)
+    calls = []
+    run_intake(engagement, tmp_path, on_file=lambda index, count, path, report: calls.append((index, count, path, report)))
+    count = len(engagement.files)
+
+    # Each file gets a call before (report None) and after (its FileReport), in order.
+    assert len(calls) == 2 * count
+    for position, spec in enumerate(engagement.files):
+        before, after = calls[2 * position], calls[2 * position + 1]
+        assert before[:3] == (position + 1, count, spec.path)
+        assert before[3] is None
+        assert after[:3] == before[:3]
+        assert after[3].rows_read > 0
+        assert after[3].cached is False
+
+    cached = []
+    run_intake(engagement, tmp_path, on_file=lambda index, count, path, report: cached.append(report))
+    assert all(report.cached for report in cached if report is not None)

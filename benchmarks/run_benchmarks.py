@@ -19,8 +19,9 @@ tree, sampled from /proc every 0.2 s, so it can miss short spikes. Sampling
 needs Linux; elsewhere it is left out.
 
 Without ``--data`` the script generates the engagement with
-benchmarks/generate.py under the system temporary folder and deletes it at the
-end unless ``--keep`` is given. The summary goes to ``--summary-dir``
+benchmarks/generate.py under the system temporary folder (``TMPDIR``) and
+deletes it at the end unless ``--keep`` is given. It rejects a folder without
+enough free disk, or a RAM-backed one (tmpfs) for sets above 1 GB. The summary goes to ``--summary-dir``
 (``bench-<size>.json`` and ``bench-<size>.md``) and is printed.
 """
 
@@ -31,6 +32,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -47,6 +49,10 @@ from bench_intake import PYARROW_STEP, find_files, lines_before_header  # noqa: 
 
 SIZES = ("tiny", "small", "mid", "enterprise")
 SAMPLE_SECONDS = 0.2
+# Disk per generated activity row: the mid set wrote 984 MB of CSV for 5M activities (about
+# 200 bytes a row with the other tables), and its Parquet cache took 423 MB, so 300 bytes covers both.
+DISK_BYTES_PER_ACTIVITY = 300
+RAM_FILESYSTEMS = ("tmpfs", "ramfs")
 
 # Runs a command and prints the rusage of its finished process tree as the last stdout line.
 WRAPPER = """
@@ -139,8 +145,13 @@ def audit_run(data: Path, out: Path, pdf: bool, log_path: Path) -> dict[str, Any
     """Run ``stack-audit run`` once and add the step timings and report size from its outputs."""
     command = [sys.executable, "-m", "audit_lib", "run", str(data), "--out", str(out), "--pdf" if pdf else "--no-pdf"]
     result = measure(command, log_path)
-    if result["returncode"] != 0:
-        raise RuntimeError(f"stack-audit run exited with {result['returncode']}; see {log_path}")
+    code = result["returncode"]
+    if code < 0:
+        name = signal.Signals(-code).name
+        hint = ", most likely by the kernel's out-of-memory killer" if name == "SIGKILL" else ""
+        raise RuntimeError(f"stack-audit run was killed by {name}{hint}; see {log_path}")
+    if code != 0:
+        raise RuntimeError(f"stack-audit run exited with {code}; see {log_path}")
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     result["timings"] = {t["step"]: t["seconds"] for t in results.get("timings", [])}
     result["cached_files"] = sum(1 for f in results.get("intake", {}).get("files", []) if f.get("cached"))
@@ -248,6 +259,41 @@ def to_markdown(summary: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def disk_shortfall(activities: int, free_bytes: int) -> str | None:
+    """Return an error message when ``free_bytes`` cannot hold the generated data and cache, else None."""
+    needed = activities * DISK_BYTES_PER_ACTIVITY
+    if free_bytes >= needed:
+        return None
+    return (
+        f"generating {activities:,} activities needs about {needed / 1e9:.1f} GB of disk but {free_bytes / 1e9:.1f} GB is free;"
+        " set TMPDIR to a larger disk or pass --data"
+    )
+
+
+def filesystem_type(path: Path, mounts: str | None = None) -> str | None:
+    """Return the type of the filesystem that contains ``path``, from /proc/mounts (Linux only)."""
+    text = _read("/proc/mounts") if mounts is None else mounts
+    resolved = str(path.resolve())
+    best, kind = "", None
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1]
+        inside = resolved == point or resolved.startswith(point.rstrip("/") + "/")
+        if inside and len(point) > len(best):
+            best, kind = point, fields[2]
+    return kind
+
+
+def scratch_problem(activities: int, folder: Path) -> str | None:
+    """Return why ``folder`` cannot hold a generated set of ``activities`` rows, else None."""
+    if filesystem_type(folder) in RAM_FILESYSTEMS and activities * DISK_BYTES_PER_ACTIVITY > 1e9:
+        # Data on tmpfs takes the memory the audit needs: an enterprise set there got the audit OOM-killed.
+        return f"{folder} is on a RAM-backed filesystem; set TMPDIR to a folder on disk or pass --data"
+    return disk_shortfall(activities, shutil.disk_usage(folder).free)
+
+
 def generate(size: str, folder: Path) -> None:
     """Write the seeded engagement with benchmarks/generate.py."""
     print(f"generating the {size} engagement in {folder} ...", file=sys.stderr)
@@ -269,6 +315,13 @@ def main(argv: list[str] | None = None) -> int:
     data = args.data.resolve() if args.data else scratch / "data"
     out = scratch / "out"
     command = "benchmarks/run_benchmarks.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    if args.data is None:
+        from generate import SIZES as ROWS  # benchmarks/generate.py
+
+        problem = scratch_problem(ROWS[args.size]["activities"], scratch)
+        if problem:
+            shutil.rmtree(scratch, ignore_errors=True)
+            parser.error(problem)
     try:
         if args.data is None:
             generate(args.size, data)

@@ -64,6 +64,38 @@ def test_missing_engagement_yaml_rejected(tmp_path):
     assert "Traceback" not in done.stderr
 
 
+def test_disk_shortfall_message():
+    bench = load_script()
+
+    # 1,000 activities x 300 bytes = 300,000 bytes needed.
+    assert bench.disk_shortfall(1_000, 300_000) is None
+    message = bench.disk_shortfall(1_000, 299_999)
+    assert message is not None
+    assert "about 0.0 GB" in message
+    assert "pass --data" in message
+
+
+def test_filesystem_type_longest_mount():
+    bench = load_script()
+    mounts = "/dev/vda / ext4 rw 0 0\ntmpfs /dev/shm tmpfs rw 0 0\ntmpfs /dev/shmem tmpfs rw 0 0\n"
+
+    assert bench.filesystem_type(Path("/dev/shm/x"), mounts) == "tmpfs"
+    assert bench.filesystem_type(Path("/dev/shm"), mounts) == "tmpfs"
+    assert bench.filesystem_type(Path("/dev/shmx/y"), mounts) == "ext4"
+    assert bench.filesystem_type(Path("/tmp/y"), mounts) == "ext4"
+    assert bench.filesystem_type(Path("/tmp/y"), "") is None
+
+
+def test_ram_backed_scratch_rejected():
+    bench = load_script()
+    if bench.filesystem_type(Path("/dev/shm")) != "tmpfs":
+        pytest.skip("/dev/shm is not tmpfs on this machine")
+
+    # 5M activities x 300 bytes = 1.5 GB, above the 1 GB allowed on tmpfs; 20k x 300 = 6 MB is below.
+    assert "RAM-backed filesystem" in bench.scratch_problem(5_000_000, Path("/dev/shm"))
+    assert bench.scratch_problem(20_000, Path("/dev/shm")) is None
+
+
 def test_unknown_size_rejected():
     done = subprocess.run([sys.executable, str(SCRIPT), "--size", "huge"], capture_output=True, text=True, cwd=PROJECT_ROOT)
     assert done.returncode == 2

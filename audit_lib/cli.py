@@ -21,11 +21,30 @@ if TYPE_CHECKING:
     from .intake.accounting import FileReport
 
 console = Console(stderr=True, highlight=False)
+log = logging.getLogger(__name__)
 
 
 def _fail(exc: AuditError) -> None:
     console.print("[bold red]error:[/]", escape(str(exc)), soft_wrap=True)
     sys.exit(1)
+
+
+def _fail_on_bug(command: str, exc: Exception) -> None:
+    """Print one line for an exception that is not an AuditError, and exit 1.
+
+    The traceback goes to the debug log, which ``stack-audit -v`` prints.
+    """
+    log.debug("%s failed", command, exc_info=exc)
+    message = f"{command} failed: internal error {type(exc).__name__}: {exc}; rerun with 'stack-audit -v {command} ...' to see the traceback"
+    console.print("[bold red]error:[/]", escape(message), soft_wrap=True)
+    sys.exit(1)
+
+
+def _template_help() -> str:
+    from .scaffold import available_templates
+
+    names = ", ".join(available_templates()) or "none found"
+    return f"Engagement template under templates/engagements/ (available: {names})."
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -102,12 +121,15 @@ def validate(folder: Path, out_path: Path | None) -> None:
     except AuditError as exc:
         _fail(exc)
         return
+    except Exception as exc:  # a bug, such as an invalid date in engagement.yaml that YAML itself rejects
+        _fail_on_bug("validate", exc)
+        return
     sys.exit(0 if report.ok else 1)
 
 
 @main.command()
 @click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--template", "template", default="b2b-software", show_default=True, help="Engagement template under templates/engagements/.")
+@click.option("--template", "template", default="b2b-software", show_default=True, help=_template_help())
 @click.option("--client", default=None, help="Client name written into engagement.yaml.")
 def init(folder: Path, template: str, client: str | None) -> None:
     """Create a new engagement folder from a template."""
@@ -117,6 +139,9 @@ def init(folder: Path, template: str, client: str | None) -> None:
         path = create_engagement(folder, template, client=client)
     except AuditError as exc:
         _fail(exc)
+        return
+    except Exception as exc:
+        _fail_on_bug("init", exc)
         return
     console.print(f"Created {escape(str(path))}. Put the client's exports in {escape(str(folder / 'exports'))} and edit engagement.yaml.")
 
@@ -132,6 +157,8 @@ def diff(old: Path, new: Path) -> None:
         print_diff(diff_results(old, new), console=Console(highlight=False))
     except AuditError as exc:
         _fail(exc)
+    except Exception as exc:
+        _fail_on_bug("diff", exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -58,7 +58,9 @@ class StepTimer:
             raise StepError(name, str(exc)) from exc
         except Exception as exc:  # a bug: keep the traceback in the run log, show one line
             detail = traceback.format_exc()
-            where = ""
+            log.debug("step %s failed", name, exc_info=exc)
+            # Before the output folder exists there is no run.log, so point at the debug log.
+            where = "; rerun with 'stack-audit -v run ...' to see the traceback"
             if self._log_path:
                 self._log_path.parent.mkdir(parents=True, exist_ok=True)
                 with self._log_path.open("a", encoding="utf-8") as fh:

@@ -49,3 +49,44 @@ def test_run_invalid_config_names_key(tmp_path):
 @pytest.mark.parametrize("args", [["run", "--bogus"], ["nosuchcommand"]])
 def test_usage_errors_exit_two(args):
     assert stack_audit(*args).returncode == 2
+
+
+def write_config_with_bad_date(folder):
+    # YAML itself rejects 2025-02-30 while loading, before pydantic validates the period.
+    folder.mkdir()
+    (folder / "engagement.yaml").write_text(
+        "name: x\nclient: y\nperiod: {start: 2025-02-30, end: 2025-12-31}\ncurrency: USD\n", encoding="utf-8"
+    )
+    return folder
+
+
+def test_validate_bad_date_one_line(tmp_path):
+    engagement = write_config_with_bad_date(tmp_path / "eng")
+    result = stack_audit("validate", str(engagement))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "day is out of range" in result.stderr
+    assert "stack-audit -v validate" in result.stderr
+
+
+def test_verbose_validate_shows_traceback(tmp_path):
+    engagement = write_config_with_bad_date(tmp_path / "eng")
+    result = stack_audit("-v", "validate", str(engagement))
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr
+
+
+def test_run_bad_date_points_to_verbose(tmp_path):
+    engagement = write_config_with_bad_date(tmp_path / "eng")
+    result = stack_audit("run", str(engagement), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "load engagement" in result.stderr
+    assert "stack-audit -v run" in result.stderr
+
+
+def test_init_help_lists_templates():
+    result = stack_audit("init", "--help")
+    assert result.returncode == 0
+    assert "b2b-software" in result.stdout
+    assert "services-agency" in result.stdout

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import CONFIG_NAME, Engagement, load_engagement
-from .errors import AuditError, StepError
+from .errors import AuditError, ConfigError, StepError
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,28 @@ def resolve_engagement(folder: Path, out_dir: Path | None = None) -> tuple[Engag
     return draft_engagement(folder), True
 
 
+def check_baseline(baseline: Path, engagement: Engagement) -> None:
+    """Raise ConfigError unless ``baseline`` is a results file of the engagement's client.
+
+    Checked before intake, so a wrong ``--baseline`` fails at once instead of
+    appearing as a "not assessable" section in the client's report.
+    """
+    from .diff import load_results_file
+
+    previous_client = load_results_file(baseline)["engagement"].get("client")
+
+    # Same rule as `stack-audit diff`: case and runs of whitespace do not count.
+    def normalise(value: object) -> str:
+        return " ".join(str(value or "").split()).casefold()
+
+    if normalise(previous_client) != normalise(engagement.client):
+        raise ConfigError(
+            f"baseline is an audit of client {previous_client!r}, but this engagement's client is {engagement.client!r}; "
+            "pass an earlier results.json or report folder of the same client",
+            path=str(baseline),
+        )
+
+
 def run_audit(
     engagement_dir: str | Path = SAMPLE_ENGAGEMENT,
     out_dir: str | Path | None = None,
@@ -115,6 +137,9 @@ def run_audit(
     timer = StepTimer(on_start, on_end)
     with timer.step("load engagement"):
         engagement, drafted = resolve_engagement(folder)
+    if baseline is not None:
+        with timer.step("load baseline"):
+            check_baseline(Path(baseline), engagement)
 
     out = Path(out_dir) if out_dir else DEFAULT_REPORTS / engagement.slug
     out.mkdir(parents=True, exist_ok=True)

@@ -90,3 +90,22 @@ def test_init_help_lists_templates():
     assert result.returncode == 0
     assert "b2b-software" in result.stdout
     assert "services-agency" in result.stdout
+
+
+def test_run_baseline_other_client(tmp_path):
+    baseline = tmp_path / "baseline"
+    baseline.mkdir()
+    (baseline / "results.json").write_text('{"engagement": {"client": "Other Client"}}', encoding="utf-8")
+    result = stack_audit("run", "--baseline", str(baseline), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "load baseline" in result.stderr
+    assert "'Other Client'" in result.stderr
+    # The check runs before intake, so no report is written.
+    assert not (tmp_path / "out" / "report.html").exists()
+
+
+def test_run_baseline_not_results(tmp_path):
+    result = stack_audit("run", "--baseline", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "results file not found" in result.stderr

@@ -217,6 +217,23 @@ def _lookup(data: Any, loc: tuple[Any, ...]) -> Any:
     return data
 
 
+class _TextDateLoader(yaml.SafeLoader):
+    """A SafeLoader that leaves dates as text, so pydantic reports an impossible date with its key."""
+
+
+_TextDateLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _shown(value: Any) -> str:
+    """Show a config value as the user wrote it, not as a Python repr of nested objects."""
+    if isinstance(value, (dict, list)):
+        return yaml.safe_dump(value, default_flow_style=True, sort_keys=False).strip()
+    return repr(value)
+
+
 def load_engagement(folder: str | Path) -> Engagement:
     """Load and validate ``engagement.yaml`` from an engagement folder.
 
@@ -230,7 +247,7 @@ def load_engagement(folder: str | Path) -> Engagement:
             path=str(path),
         )
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TextDateLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -252,13 +269,14 @@ def engagement_from_dict(data: dict[str, Any], *, root: Path, source: str = CONF
             value = _lookup(data, err["loc"])
             message = err["msg"]
             if err["type"] == "extra_forbidden":
+                message = "unknown key"
                 fix = "remove it or check its spelling"
             elif err["type"] == "missing":
                 fix = "add it"
                 value = None
             else:
                 fix = "correct the value"
-            shown = "" if value is None else f" (found {value!r})"
+            shown = "" if value is None else f" (found {_shown(value)})"
             problems.append(f"key '{key}': {message}{shown}; {fix}")
         first_key = _format_location(exc.errors()[0]["loc"]) if exc.errors() else None
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems), path=source, key=first_key) from None

@@ -81,3 +81,19 @@ def test_negative_weight_rejected(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_engagement(write(tmp_path, MINIMAL + "weights: {volume_led: -1}\n"))
     assert "weights" in str(info.value)
+
+
+def test_impossible_date_names_key(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        load_engagement(write(tmp_path, "name: x\nclient: y\nperiod: {start: 2025-02-30, end: 2025-12-31}\n"))
+    message = str(info.value)
+    assert "period.start" in message
+    assert "2025-02-30" in message
+
+
+def test_unknown_key_message_plain(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        load_engagement(write(tmp_path, MINIMAL + "branding: {firm: A, colour: red}\n"))
+    message = str(info.value)
+    assert "key 'branding.colour': unknown key" in message
+    assert "Extra inputs" not in message

@@ -124,24 +124,37 @@ def finding_chart(finding: dict[str, Any]) -> alt.TopLevelMixin | None:
     return builder(finding) if builder else None
 
 
+STATUS_LABELS = {"pass": "pass", "warn": "warn", "fail": "fail", "not_assessable": "not assessable"}
+
+
 def overall_chart(overall: dict[str, Any], findings: list[dict[str, Any]]) -> alt.TopLevelMixin | None:
     """Draw each assessed finding's score coloured by status, with the overall score as a vertical rule."""
     rows = [
-        {"finding": f.get("title") or f.get("id"), "score": f["score"], "status": f.get("status")}
+        {"finding": f.get("title") or f.get("id"), "score": f["score"], "status": STATUS_LABELS.get(f.get("status"), f.get("status"))}
         for f in findings if f.get("score") is not None
     ]
     if not rows:
         return None
     frame = pd.DataFrame(rows)
+    y = alt.Y("finding:N", title=None, sort=None, axis=alt.Axis(labelLimit=320))
     bars = alt.Chart(frame).mark_bar().encode(
-        y=alt.Y("finding:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
+        y=y,
         x=alt.X("score:Q", title="score (0 worst, 100 healthy)", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("status:N", scale=alt.Scale(domain=list(STATUS_COLORS), range=list(STATUS_COLORS.values())),
-                        legend=alt.Legend(orient="bottom", title=None)),
+        color=alt.Color(
+            "status:N",
+            scale=alt.Scale(domain=[STATUS_LABELS[k] for k in STATUS_COLORS], range=list(STATUS_COLORS.values())),
+            legend=alt.Legend(orient="bottom", title=None),
+        ),
         tooltip=["finding:N", alt.Tooltip("score:Q", format=".0f"), "status:N"],
     )
-    chart = bars
+    # The score as text beside each bar, so a finding scored 0 still shows a value.
+    labels = alt.Chart(frame).mark_text(align="left", dx=3, fontSize=10).encode(y=y, x="score:Q", text=alt.Text("score:Q", format=".0f"))
+    chart = bars + labels
     if overall and overall.get("score") is not None:
-        rule = alt.Chart(pd.DataFrame({"overall": [overall["score"]], "label": [f"overall {overall['score']:.0f}"]}))
-        chart = bars + rule.mark_rule(color=PALETTE["primary"], strokeDash=[4, 3], size=2).encode(x="overall:Q", tooltip=["label:N"])
+        rule_frame = pd.DataFrame({"overall": [overall["score"]], "label": [f"overall {overall['score']:.0f}"]})
+        rule = alt.Chart(rule_frame).mark_rule(color=PALETTE["primary"], strokeDash=[4, 3], size=2).encode(x="overall:Q", tooltip=["label:N"])
+        rule_text = alt.Chart(rule_frame).mark_text(align="left", dx=4, dy=-6, color=PALETTE["primary"], fontSize=10).encode(
+            x="overall:Q", y=alt.value(0), text="label:N"
+        )
+        chart = chart + rule + rule_text
     return base_theme(chart, height=max(80, 24 * len(frame)))

@@ -99,7 +99,7 @@ def outcome_cards(results: dict[str, Any]) -> str:
     for item in outcomes:
         if not isinstance(item, dict):
             continue
-        name = item.get("label") or OUTCOME_LABELS.get(str(item.get("type")), item.get("type") or "Outcome")
+        name = SINGULAR_LABELS.get(str(item.get("type"))) or item.get("label") or item.get("type") or "outcome"
         counts = f"{number(item.get('verified'), 0)} verified of {number(item.get('claimed'), 0)} claimed"
         if item.get("status") == "not_assessable" or not is_number(item.get("cost_per_outcome")):
             detail = f"{esc(counts)}<br>Not assessable: {esc(item.get('reason') or 'no verified outcomes')}"
@@ -107,6 +107,10 @@ def outcome_cards(results: dict[str, Any]) -> str:
         else:
             cards.append(card(f"Cost per {name}", money(item["cost_per_outcome"], currency), esc(counts)))
     return "".join(cards)
+
+
+# Card titles read "Cost per <one outcome>".
+SINGULAR_LABELS = {"meeting_held": "meeting held", "qualified_opportunity": "qualified opportunity", "closed_won": "closed-won deal"}
 
 
 def executive_summary(results: dict[str, Any], top: int = 5) -> str:

@@ -104,6 +104,10 @@ def run(engagement_dir: Path | None, out_dir: Path | None, pdf: bool | None, bas
     console.print(f"Results: {outputs.results_path}")
     if outputs.evidence:
         console.print(f"Evidence: {outputs.evidence}")
+    console.print(
+        f"[yellow]Note:[/] {escape(str(outputs.out_dir / 'cache'))} holds the client's parsed exports, personal data "
+        "included; hand over report.html, report.pdf and evidence.xlsx, not the whole folder."
+    )
 
 
 @main.command()

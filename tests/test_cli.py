@@ -60,29 +60,22 @@ def write_config_with_bad_date(folder):
     return folder
 
 
-def test_validate_bad_date_one_line(tmp_path):
+def test_validate_bad_date_names_key(tmp_path):
     engagement = write_config_with_bad_date(tmp_path / "eng")
     result = stack_audit("validate", str(engagement))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "day is out of range" in result.stderr
-    assert "stack-audit -v validate" in result.stderr
+    assert "period.start" in result.stderr
+    assert "2025-02-30" in result.stderr
 
 
-def test_verbose_validate_shows_traceback(tmp_path):
-    engagement = write_config_with_bad_date(tmp_path / "eng")
-    result = stack_audit("-v", "validate", str(engagement))
-    assert result.returncode == 1
-    assert "Traceback" in result.stderr
-
-
-def test_run_bad_date_points_to_verbose(tmp_path):
+def test_run_bad_date_names_step_and_key(tmp_path):
     engagement = write_config_with_bad_date(tmp_path / "eng")
     result = stack_audit("run", str(engagement), "--out", str(tmp_path / "out"))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "load engagement" in result.stderr
-    assert "stack-audit -v run" in result.stderr
+    assert "period.start" in result.stderr
 
 
 def test_init_help_lists_templates():

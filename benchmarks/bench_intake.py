@@ -1,11 +1,12 @@
 """Measure intake throughput against pyarrow's bare CSV reader on the same files.
 
 Usage:
-    .venv/bin/python benchmarks/bench_intake.py [--rows 1000000] [--data DIR] [--seed 7]
+    .venv/bin/python benchmarks/bench_intake.py [--rows 1000000] [--data DIR] [--seed 7] [--no-stream]
 
 Without ``--data`` it writes a seeded set of activity and cost CSVs to a
 temporary folder. ``--data`` takes an engagement folder (its engagement.yaml
-is used, e.g. the output of benchmarks/generate.py) or a folder of CSVs. Each measurement runs in a fresh subprocess so that peak
+is used, e.g. the output of benchmarks/generate.py) or a folder of CSVs. ``--no-stream`` reads
+every file whole, to compare the two paths with the same memory cap. Each measurement runs in a fresh subprocess so that peak
 memory (``ru_maxrss``) belongs to that step alone. Prints a Markdown table.
 """
 
@@ -36,8 +37,10 @@ INTAKE_STEP = """
 import sys, time, resource, json, tempfile, datetime as dt
 from pathlib import Path
 from audit_lib.config import Engagement, FileSpec, Period, load_engagement
-from audit_lib.intake import run_intake
+from audit_lib.intake import run_intake, stream
 root = Path(sys.argv[1])
+if sys.argv[2] == "--no-stream":
+    stream.STREAM_MIN_BYTES = 1 << 62
 if (root / "engagement.yaml").exists():
     engagement = load_engagement(root)
 else:
@@ -109,6 +112,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="activity rows to generate [default: 1000000]")
     parser.add_argument("--data", type=Path, help="folder to read instead of generated data: an engagement (its engagement.yaml is used) or a folder of CSVs")
     parser.add_argument("--seed", type=int, default=7, help="random seed for generated data [default: 7]")
+    parser.add_argument("--no-stream", action="store_true", help="read every file whole instead of streaming large ones")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as scratch:
@@ -123,7 +127,7 @@ def main() -> None:
         size_mb = sum(p.stat().st_size for p in paths) / 1e6
         skips = json.dumps({str(p): lines_before_header(p) for p in paths})
         bare = run_step(PYARROW_STEP, [skips, *map(str, paths)])
-        intake = run_step(INTAKE_STEP, [str(root), "--", *map(str, paths)])
+        intake = run_step(INTAKE_STEP, [str(root), "--no-stream" if args.no_stream else "--", *map(str, paths)])
 
     ratio = bare["seconds"] / intake["seconds"]
     print(f"| step | rows | seconds | rows/s | MB/s | peak MB |")

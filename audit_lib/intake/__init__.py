@@ -25,7 +25,8 @@ from ..schema import TABLES
 from .accounting import FileReport, IntakeReport, Problem
 from .draft import draft_engagement, validate_folder, write_draft
 from .profiles import GENERIC, detect_profile, load_profiles, profiles_fingerprint
-from .reader import read_raw
+from . import stream
+from .reader import EXCEL_SUFFIXES, RawTable, read_raw
 from .transform import to_canonical
 
 __all__ = ["run_intake", "read_file", "draft_engagement", "write_draft", "validate_folder", "IntakeReport", "FileReport"]
@@ -35,26 +36,69 @@ log = logging.getLogger(__name__)
 # Bump when parsing changes, so cached results from older code are not reused.
 CACHE_VERSION = "1"
 MAX_TITLE_LINES = 10
+# DuckDB memory cap while reading files, and the folder under cache_dir/files it spills to.
+INTAKE_MEMORY_LIMIT = "512MB"
+SPILL_FOLDER = "duckdb_spill"
 # Called before each file with its FileReport still None, and after it with the finished report.
 FileProgress = Callable[[int, int, str, "FileReport | None"], None]
 SET_ASIDE_SCHEMA = pa.schema([("file", pa.string()), ("line", pa.int64()), ("reason", pa.string()), ("column", pa.string()), ("value", pa.string())])
 
 
-def _checksum(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
+def _checksum(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes, read in chunks so a large file is never held whole."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(stream.CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def read_file(engagement: Engagement, spec: FileSpec, con: duckdb.DuckDBPyConnection | None = None, used_path: Path | None = None):
     """Read one export; return (FileReport, used rows, set-aside rows). Raises InputFileError.
 
     With ``used_path`` the used rows go to that Parquet file and None is returned in their place.
+    Files of ``stream.STREAM_MIN_BYTES`` or more are streamed through DuckDB when
+    ``stream.open_stream`` accepts them. When DuckDB rejects the text or its row
+    count differs from the file's line count, the file is read whole instead.
     """
     path = engagement.resolve(spec.path)
     display_path = Path(spec.path).as_posix()
-    report = FileReport(path=display_path)
     if not path.is_file():
         raise InputFileError("file not found", file=display_path, fix=f"check the path in engagement.yaml; it is relative to {engagement.root}")
-    raw = read_raw(path, display_path, encoding=spec.encoding, delimiter=spec.delimiter, sheet=spec.sheet)
+    own = con is None
+    con = con or duckdb.connect()
+    try:
+        streamed = _open_streamed(path, display_path, spec)
+        if streamed is not None:
+            try:
+                report, result = _read_raw_table(engagement, spec, con, used_path, streamed)
+            except duckdb.Error as exc:
+                log.warning("%s: DuckDB could not stream the file (%s); reading it whole", display_path, str(exc).splitlines()[0])
+            else:
+                if report.rows_read == streamed.expected_rows:
+                    return report, result.used, result.set_aside
+                log.warning("%s: streamed %d rows but the file has %d lines after the header; reading it whole", display_path, report.rows_read, streamed.expected_rows)
+        raw = read_raw(path, display_path, encoding=spec.encoding, delimiter=spec.delimiter, sheet=spec.sheet)
+        report, result = _read_raw_table(engagement, spec, con, used_path, raw)
+    finally:
+        if own:
+            con.close()
+    return report, result.used, result.set_aside
+
+
+def _open_streamed(path: Path, display_path: str, spec: FileSpec) -> RawTable | None:
+    """Return the streamed RawTable of a large delimited file, or None to read it whole."""
+    if path.suffix.lower() in (*EXCEL_SUFFIXES, ".xls") or path.stat().st_size < stream.STREAM_MIN_BYTES:
+        return None
+    with path.open("rb") as fh:
+        if fh.read(4) == b"PK\x03\x04":
+            return None
+    return stream.open_stream(path, display_path, encoding=spec.encoding, delimiter=spec.delimiter)
+
+
+def _read_raw_table(engagement: Engagement, spec: FileSpec, con: duckdb.DuckDBPyConnection, used_path: Path | None, raw: RawTable):
+    report = FileReport(path=Path(spec.path).as_posix())
+    display_path = report.path
     report.format, report.encoding, report.delimiter = raw.format, raw.encoding, raw.delimiter
     report.header_line, report.sheet, report.sheets = raw.header_line, raw.sheet, raw.sheets
     report.notes.extend(raw.notes)
@@ -71,14 +115,7 @@ def read_file(engagement: Engagement, spec: FileSpec, con: duckdb.DuckDBPyConnec
     else:
         profile = detect_profile(raw.headers, profiles)
     report.profile = profile.name if profile else GENERIC
-    own = con is None
-    con = con or duckdb.connect()
-    try:
-        result = to_canonical(con, raw, spec, engagement, profile, generic, report, used_path)
-    finally:
-        if own:
-            con.close()
-    return report, result.used, result.set_aside
+    return report, to_canonical(con, raw, spec, engagement, profile, generic, report, used_path)
 
 
 def _bare_message(exc: InputFileError) -> str:
@@ -119,6 +156,11 @@ def collect_intake(engagement: Engagement, cache_dir: Path, on_file: FileProgres
     by_table: dict[str, list[Path]] = {}
     aside_parts: list[Path] = []
     con = duckdb.connect()
+    spill_dir = files_dir / SPILL_FOLDER
+    # The cap keeps intake under the 1.5 GB goal of a mid-market run, because the
+    # staged table of a large file spills to disk instead of growing past it.
+    con.execute(f"SET memory_limit = '{INTAKE_MEMORY_LIMIT}'").fetchall()
+    con.execute(f"SET temp_directory = '{_quote(spill_dir)}'").fetchall()
     try:
         count = len(engagement.files)
         for index, spec in enumerate(engagement.files, start=1):
@@ -127,7 +169,7 @@ def collect_intake(engagement: Engagement, cache_dir: Path, on_file: FileProgres
             if on_file:
                 on_file(index, count, display_path, None)
             try:
-                checksum = _checksum(path.read_bytes()) if path.is_file() else None
+                checksum = _checksum(path) if path.is_file() else None
             except OSError as exc:
                 checksum = None
                 log.warning("cannot read %s: %s", display_path, exc)
@@ -162,6 +204,7 @@ def collect_intake(engagement: Engagement, cache_dir: Path, on_file: FileProgres
         _write_tables(con, cache_dir, by_table, aside_parts)
     finally:
         con.close()
+        shutil.rmtree(spill_dir, ignore_errors=True)
     return report, first_error
 
 

@@ -27,10 +27,15 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
 @dataclass
 class RawTable:
-    """Text cells of one export with their physical line numbers."""
+    """Text cells of one export with their physical line numbers.
+
+    A streamed file has ``cells`` None and ``cells_sql`` set instead: a DuckDB
+    query with the same columns. Its ``expected_rows`` is the count of physical
+    lines after the header.
+    """
 
     headers: list[str]
-    cells: pa.Table  # c0..cN VARCHAR plus _line BIGINT
+    cells: pa.Table | None  # c0..cN VARCHAR plus _line BIGINT
     format: str = "csv"
     encoding: str | None = None
     delimiter: str | None = None
@@ -39,6 +44,8 @@ class RawTable:
     sheets: list[str] = field(default_factory=list)
     title_lines: list[tuple[int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    cells_sql: str | None = None
+    expected_rows: int | None = None
 
 
 def read_raw(path: Path, display_path: str, *, encoding: str | None = None, delimiter: str | None = None, sheet: str | None = None) -> RawTable:

@@ -128,13 +128,24 @@ def to_canonical(
                 fix=f"add columns: {{'<export header>': {column}}} (or constants: {{{column}: ...}}) for this file in engagement.yaml",
             )
 
-    con.register("raw_cells", raw.cells)
+    if raw.cells_sql is not None:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW raw_cells AS {raw.cells_sql}").fetchall()
+    else:
+        con.register("raw_cells", raw.cells)
     try:
         return _run_sql(con, raw, spec, engagement, profile, generic, report, table, mapped, constants, mappings, used_path)
     finally:
-        con.unregister("raw_cells")  # a no-op when already released
+        _release_cells(con, raw)
         con.execute("DROP VIEW IF EXISTS final").fetchall()
         con.execute("DROP TABLE IF EXISTS staged").fetchall()
+
+
+def _release_cells(con: duckdb.DuckDBPyConnection, raw: RawTable) -> None:
+    """Drop the raw_cells view or Arrow registration; a no-op when already released."""
+    if raw.cells_sql is not None:
+        con.execute("DROP VIEW IF EXISTS raw_cells").fetchall()
+    else:
+        con.unregister("raw_cells")
 
 
 def _sample_texts(con, indexes: list[int]) -> dict[int, list[str]]:
@@ -256,7 +267,7 @@ def _run_sql(con, raw, spec, engagement, profile, generic, report, table, mapped
     reasoned_sql = f"SELECT *, {reason_number} AS _reason FROM ({parsed_sql})"
     con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS SELECT {', '.join(staged_columns)} FROM ({reasoned_sql})").fetchall()
     # The text cells are no longer needed; releasing them frees about the file's size.
-    con.unregister("raw_cells")
+    _release_cells(con, raw)
     raw.cells = None
     key = table.key if table.key in mapped else None
     if key is not None:

@@ -1,7 +1,7 @@
 """Stream large delimited files through DuckDB's ``read_csv`` instead of holding them in memory.
 
 ``open_stream`` scans the file once in chunks and accepts it only when every
-record is one physical line: valid UTF-8 without a BOM, no line break inside
+record is one physical line: valid UTF-8 (with or without a BOM), no line break inside
 quotes, balanced quotes, at most ``MAX_BLANK_LINES`` blank lines after the
 header. Then the row number DuckDB gives each record, plus the header line
 and the blank lines before it, is the record's physical line, and the text
@@ -91,14 +91,15 @@ def open_stream(path: Path, display_path: str, *, encoding: str | None = None, d
     with path.open("rb") as fh:
         head = fh.read(HEAD_BYTES)
     cut = head.rfind(b"\n")
-    if cut < 0 or head.startswith(codecs.BOM_UTF8) or head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+    if cut < 0 or head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         return None
     head = head[: cut + 1]
     try:
         sniffed = read_delimited(head, display_path, encoding=encoding, delimiter=delimiter)
     except InputFileError:
         return None  # the whole-file path raises the same error with the full file's context
-    if sniffed.encoding != "utf-8" and not encoding:
+    # A UTF-8 BOM sits on line 1, which read_csv always skips as the header or a line above it.
+    if sniffed.encoding not in ("utf-8", "utf-8-sig") and not encoding:
         return None
     if any(not note.startswith("header ") for note in sniffed.notes) or len(sniffed.delimiter or "") != 1:
         return None  # wide rows, quoted line breaks or unusual quoting already show in the head

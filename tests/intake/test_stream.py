@@ -122,13 +122,21 @@ def test_stream_matches_every_fixture(name, monkeypatch):
         ("multiline.csv", 'ID,Name,Amount\n1,"two\nlines",5\n'),
         ("unbalanced.csv", 'ID,Name,Amount\n1,"open,5\n2,b,6\n'),
         ("latin1.csv", "ID,Name,Amount\n1,Caf\xe9,5\n"),
-        ("bom.csv", "\ufeffID,Name,Amount\n1,a,5\n"),
     ],
 )
 def test_stream_rejects_unsafe_files(tmp_path, name, text):
     path = tmp_path / name
     path.write_bytes(text.encode("latin-1" if name == "latin1.csv" else "utf-8"))
     assert stream.open_stream(path, name) is None
+
+
+def test_stream_utf8_bom_file(tmp_path, monkeypatch):
+    (tmp_path / "costs.csv").write_bytes(b"\xef\xbb\xbf" + COSTS.encode("utf-8"))
+    whole, streamed, used_stream = read_both(monkeypatch, tmp_path, "costs.csv", table="costs")
+    assert used_stream
+    assert streamed == whole
+    assert streamed[0]["encoding"] == "utf-8-sig"
+    assert [r["source_line"] for r in streamed[1]] == [4, 5, 9]
 
 
 def test_stream_too_many_blank_lines(tmp_path, monkeypatch):

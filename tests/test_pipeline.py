@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
@@ -42,3 +43,19 @@ def test_missing_folder_names_step(tmp_path):
     with pytest.raises(StepError) as info:
         run_audit(tmp_path / "missing", tmp_path / "out", render=False)
     assert info.value.step == "load engagement"
+
+
+def test_validate_detects_exports_for_empty_file_list(tmp_path):
+    from rich.console import Console
+
+    from audit_lib.intake import validate_folder
+
+    engagement = tmp_path / "eng"
+    (engagement / "exports").mkdir(parents=True)
+    (engagement / "engagement.yaml").write_text(CONFIG, encoding="utf-8")
+    shutil.copy(SAMPLE / "dashboards.csv", engagement / "exports")
+
+    report = validate_folder(engagement, None, Console(file=io.StringIO()))
+
+    assert [f.path for f in report.files] == ["exports/dashboards.csv"]
+    assert report.files[0].rows_used == 40

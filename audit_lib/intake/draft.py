@@ -142,6 +142,10 @@ def validate_folder(folder: Path, out_path: Path | None, console: Console) -> In
         raise InputFileError("folder not found", file=str(folder), fix="pass an engagement folder or a folder of exports")
     drafted = not (folder / CONFIG_NAME).exists() and folder.is_dir()
     engagement = draft_engagement(folder) if drafted else load_engagement(folder)
+    if not drafted and not engagement.files:
+        # As `run` does: an engagement fresh from `init` lists no files, so detect its exports.
+        engagement.files = draft_engagement(engagement.root).files
+        console.print("engagement.yaml lists no files; reading the exports found under the folder.")
     root = engagement.root
     with tempfile.TemporaryDirectory(prefix="stack-audit-validate-") as cache:
         report, _ = collect_intake(engagement, Path(cache))
@@ -167,7 +171,7 @@ def validate_folder(folder: Path, out_path: Path | None, console: Console) -> In
 def print_summary(report: IntakeReport, console: Console) -> None:
     grid = RichTable(title="Intake", show_lines=False)
     for name in ("file", "table", "profile", "read", "used", "set aside", "problems"):
-        grid.add_column(name, justify="right" if name in ("read", "used", "set aside", "problems") else "left")
+        grid.add_column(name, justify="right" if name in ("read", "used", "set aside", "problems") else "left", overflow="fold")
     for f in report.files:
         aside = ", ".join(f"{n} {r}" for r, n in f.rows_set_aside.items()) or "0"
         status = "" if f.usable else "[red]not usable[/] "

@@ -198,7 +198,11 @@ def plan_table(results: dict[str, Any], top: int = 5) -> str:
         return not_assessable("no remediation plan in the results")
     columns = ["title", "fix", "expected_effect", "score_gain", "effort_hours", "owner_role", "severity"]
     present = [c for c in columns if any(isinstance(row, dict) and c in row for row in plan)]
-    return table(plan[:top], currency_of(results), columns=present)
+    note = (
+        '<p class="muted">Expected effect is the finding\'s weight times the points it is below 100; '
+        "score gain is how many points the overall score would rise if that finding reached 100.</p>"
+    )
+    return table(plan[:top], currency_of(results), columns=present) + note
 
 
 def rules_text(results: dict[str, Any]) -> str:

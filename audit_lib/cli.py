@@ -62,7 +62,7 @@ def main(verbose: bool) -> None:
 def run(engagement_dir: Path | None, out_dir: Path | None, pdf: bool | None, baseline: Path | None) -> None:
     """Run the audit on ENGAGEMENT_DIR [default: the bundled sample engagement].
 
-    ENGAGEMENT_DIR holds engagement.yaml and the exports, or only the exports,
+    ENGAGEMENT_DIR contains engagement.yaml and the exports, or only the exports,
     in which case a draft engagement.yaml is written there for review.
     """
     from .pipeline import SAMPLE_ENGAGEMENT, run_audit

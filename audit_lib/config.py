@@ -1,6 +1,6 @@
 """Engagement configuration: one typed object loaded from ``engagement.yaml``.
 
-An engagement is a folder that holds ``engagement.yaml`` and the client's
+An engagement is a folder that contains ``engagement.yaml`` and the client's
 export files. Every path in the file is relative to that folder.
 """
 

@@ -15,8 +15,8 @@ class Finding:
     """One symptom check's verdict with the evidence behind it.
 
     ``score`` runs from 0 (the symptom at its worst) to 100 (healthy) and is
-    None when the check is not assessable. ``evidence`` holds the figures the
-    verdict rests on; ``evidence_rows`` holds a few masked example rows with
+    None when the check is not assessable. ``evidence`` contains the figures the
+    verdict rests on, and ``evidence_rows`` contains a few masked example rows with
     their ``source_file`` and ``source_line`` so a reader can find them.
     """
 

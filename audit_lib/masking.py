@@ -56,8 +56,8 @@ def _phone_or_keep(match: re.Match[str]) -> str:
     digits = sum(ch.isdigit() for ch in candidate)
     if digits < MIN_PHONE_DIGITS or DATE_LIKE_RE.search(candidate):
         return candidate
-    # A bare run of digits is far more often an id (Google Ads campaign ids have 11) than a
-    # phone number; numbers in a phone column are masked by column name instead.
+    # A bare run of digits is far more often an id than a phone number (Google Ads campaign
+    # ids have 11 digits). Numbers in a phone column are masked by column name instead.
     if candidate.isdigit():
         return candidate
     return "[phone]"

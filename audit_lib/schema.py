@@ -4,10 +4,10 @@ Intake maps each client export onto one of these tables. Later steps (the
 revenue graph, metrics and checks) read only these tables, never the raw
 files, so a new vendor format needs a profile and nothing else.
 
-Every canonical table also carries two lineage columns added by intake:
-``source_file`` (the export's path relative to the engagement folder) and
-``source_line`` (the 1-based physical line of the record's first line in that
-file, or the spreadsheet row), so a reader can find the rows behind a figure.
+Every canonical table also carries two lineage columns added by intake, so a
+reader can find the rows behind a figure. ``source_file`` is the export's path
+relative to the engagement folder. ``source_line`` is the 1-based physical line
+where the record starts in that file, or the spreadsheet row.
 """
 
 from __future__ import annotations

@@ -23,7 +23,11 @@ def load(frames: dict) -> duckdb.DuckDBPyConnection:
 
 
 def ids(con, outcome_type, engagement, verified=None):
-    where = "" if verified is None else ("WHERE verified" if verified else "WHERE NOT verified")
+    where = ""
+    if verified is True:
+        where = "WHERE verified"
+    elif verified is False:
+        where = "WHERE NOT verified"
     return sorted(r[0] for r in con.execute(f"SELECT record_id FROM ({outcome_sql(outcome_type, engagement)}) {where}").fetchall())
 
 

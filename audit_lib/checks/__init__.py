@@ -69,6 +69,18 @@ def check_id(check: Check) -> str:
     return name.removeprefix("check_")
 
 
+def _failed_check(finding_id: str, title: str, reason: str, recommendation: str) -> Finding:
+    return Finding(
+        id=finding_id,
+        title=title,
+        status="not_assessable",
+        score=None,
+        explanation=f"Not assessable: {reason}.",
+        recommendation=recommendation,
+        basis="none",
+    )
+
+
 def run_checks(
     con: duckdb.DuckDBPyConnection, engagement: Engagement, context: dict, checks: Sequence[Check] | None = None
 ) -> list[Finding]:
@@ -88,25 +100,16 @@ def run_checks(
         except AuditError as exc:
             # An invalid engagement setting, such as an interview answer of the wrong type.
             log.warning("check %s not assessable: %s", finding_id, exc)
-            finding = Finding(
-                id=finding_id,
-                title=title,
-                status="not_assessable",
-                score=None,
-                explanation=f"Not assessable: {exc}.",
-                recommendation="Correct the engagement configuration and run the audit again.",
-                basis="none",
+            finding = _failed_check(
+                finding_id, title, f"{exc}", "Correct the engagement configuration and run the audit again."
             )
         except Exception as exc:  # noqa: BLE001 - one broken check must not end the run
             log.exception("check %s failed", finding_id)
-            finding = Finding(
-                id=finding_id,
-                title=title,
-                status="not_assessable",
-                score=None,
-                explanation=f"Not assessable: the check failed with {type(exc).__name__}: {exc}.",
-                recommendation="Report this error to the audit tool's maintainers with the run log.",
-                basis="none",
+            finding = _failed_check(
+                finding_id,
+                title,
+                f"the check failed with {type(exc).__name__}: {exc}",
+                "Report this error to the audit tool's maintainers with the run log.",
             )
         findings.append(finding)
     return findings
